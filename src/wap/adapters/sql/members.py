@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wap.adapters.sql.results import inserted_id
+from wap.adapters.sql.tables import members
+from wap.application.members.ports import MemberRepository
+from wap.domain.catalog import Position
+from wap.domain.members import (
+    Bio,
+    Language,
+    Member,
+    MemberStatus,
+    Name,
+    Role,
+    StudentNumber,
+    TechStack,
+)
+from wap.domain.values import Links
+
+
+def member_from_row(row: RowMapping) -> Member:
+    return Member(
+        id=row["id"],
+        github_id=row["github_id"],
+        github_login=row["github_login"],
+        avatar_url=row["avatar_url"],
+        email=row["email"],
+        name=Name(row["name"]) if row["name"] is not None else None,
+        student_number=(
+            StudentNumber(row["student_number"]) if row["student_number"] is not None else None
+        ),
+        position=Position(row["position"]) if row["position"] is not None else None,
+        bio=Bio(row["bio"]),
+        tech_stack=TechStack(tuple(row["tech_stack"])),
+        links=Links(tuple(row["links"])),
+        status=MemberStatus(row["status"]),
+        role=Role(row["role"]),
+        notify_email=bool(row["notify_email"]),
+        language=Language(row["language"]),
+        created_at=row["created_at"],
+    )
+
+
+def member_values(member: Member) -> dict[str, Any]:
+    return {
+        "github_id": member.github_id,
+        "github_login": member.github_login,
+        "avatar_url": member.avatar_url,
+        "email": member.email,
+        "name": member.name.value if member.name else None,
+        "student_number": member.student_number.value if member.student_number else None,
+        "position": member.position.value if member.position else None,
+        "bio": member.bio.value,
+        "tech_stack": list(member.tech_stack.items),
+        "links": list(member.links.items),
+        "status": member.status.value,
+        "role": member.role.value,
+        "notify_email": member.notify_email,
+        "language": member.language.value,
+        "created_at": member.created_at,
+    }
+
+
+class SqlMemberRepository(MemberRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, member: Member) -> Member:
+        result = await self._session.execute(insert(members).values(member_values(member)))
+        member.id = inserted_id(result)
+        return member
+
+    async def _one(self, *where: Any, lock: bool = False) -> Member | None:
+        query = select(members).where(*where)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).mappings().first()
+        return member_from_row(row) if row else None
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self._one(members.c.id == member_id)
+
+    async def get_by_github_id(self, github_id: int) -> Member | None:
+        return await self._one(members.c.github_id == github_id)
+
+    async def save(self, member: Member) -> None:
+        values = member_values(member)
+        del values["created_at"], values["github_id"]
+        await self._session.execute(update(members).where(members.c.id == member.id).values(values))
+
+    async def delete(self, member_id: int) -> None:
+        await self._session.execute(delete(members).where(members.c.id == member_id))
+
+    async def student_number_owner(self, student_number: str) -> int | None:
+        query = select(members.c.id).where(members.c.student_number == student_number)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def count_officers(self) -> int:
+        officers = (
+            select(members.c.id)
+            .where(members.c.role == Role.OFFICER.value)
+            .where(members.c.status == MemberStatus.APPROVED.value)
+            .with_for_update()
+        )
+        ids = (await self._session.execute(officers)).scalars().all()
+        return len(ids)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result
+
+
+def inserted_id(result: Result[Any]) -> int:
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the statement inserted no row")
+    return int(key[0])
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (MySQL reports matched rows, as SQLite does)."""
+    return int(cast(CursorResult[Any], result).rowcount)

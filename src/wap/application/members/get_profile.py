@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wap.application.members.ports import MemberRepository
+from wap.application.members.read_models import PublicProfile
+from wap.domain.errors import MemberNotFound
+from wap.domain.members import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetProfileQuery:
+    member_id: int
+    actor: Actor | None = None
+
+
+class GetPublicProfile:
+    """An approved member's public profile. Anyone else is ``member.not_found``, except to
+    themself and to officers, so that a pending sign-up does not leak."""
+
+    def __init__(self, members: MemberRepository) -> None:
+        self._members = members
+
+    async def __call__(self, query: GetProfileQuery) -> PublicProfile:
+        member = await self._members.get(query.member_id)
+        actor = query.actor
+        if member is None:
+            raise MemberNotFound()
+        if not member.is_approved and not (
+            actor is not None and (actor.member_id == member.id or actor.is_officer)
+        ):
+            raise MemberNotFound()
+        return PublicProfile.of(member)

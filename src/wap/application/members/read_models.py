@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from wap.domain.members import Member
+
+
+class PublicProfile(msgspec.Struct, frozen=True):
+    """What anyone may see of an approved member: no e-mail, no student number."""
+
+    id: int
+    github_login: str
+    avatar_url: str | None
+    name: str | None
+    position: str | None
+    bio: str
+    tech_stack: list[str]
+    links: list[str]
+    role: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, member: Member) -> PublicProfile:
+        assert member.id is not None
+        return cls(
+            id=member.id,
+            github_login=member.github_login,
+            avatar_url=member.avatar_url,
+            name=member.name.value if member.name else None,
+            position=member.position.value if member.position else None,
+            bio=member.bio.value,
+            tech_stack=list(member.tech_stack.items),
+            links=list(member.links.items),
+            role=member.role.value,
+            created_at=member.created_at,
+        )
+
+
+class MemberSummary(msgspec.Struct, frozen=True):
+    id: int
+    github_login: str
+    name: str | None
+    avatar_url: str | None
+
+    @classmethod
+    def of(cls, member: Member) -> MemberSummary:
+        assert member.id is not None
+        return cls(
+            member.id,
+            member.github_login,
+            member.name.value if member.name else None,
+            member.avatar_url,
+        )

@@ -1,0 +1,105 @@
+"""Applications: a member asks for a place in one slot of a team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from wap.domain.catalog import DEFAULT_MESSAGE, Category, Limits
+from wap.domain.errors import (
+    AlreadyMember,
+    ApplicationNotPending,
+    DuplicateApplication,
+    OwnTeam,
+    RequestInvalid,
+    SlotFull,
+)
+from wap.domain.members import Actor
+from wap.domain.teams import Team
+from wap.domain.values import has_control_characters
+
+
+class ApplicationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    value: str = DEFAULT_MESSAGE
+
+    def __post_init__(self) -> None:
+        if len(self.value) > Limits.MESSAGE_MAX or has_control_characters(self.value):
+            raise RequestInvalid(field="message")
+
+    @classmethod
+    def of(cls, raw: str | None) -> Message:
+        text = (raw or "").strip()
+        return cls(text or DEFAULT_MESSAGE)
+
+
+def check_can_apply(
+    team: Team,
+    applicant: Actor,
+    category: Category,
+    *,
+    is_member: bool,
+    has_pending: bool,
+    now: datetime,
+) -> None:
+    """Every rule an application must pass, in the order a person would want to hear them."""
+    applicant.ensure_approved()
+    team.ensure_visible_to(applicant)
+    team.ensure_takes_applications(now)
+    if team.leader_id == applicant.member_id:
+        raise OwnTeam()
+    if is_member:
+        raise AlreadyMember()
+    slot = team.slot(category)
+    if has_pending:
+        raise DuplicateApplication()
+    if not slot.has_room:
+        raise SlotFull()
+
+
+@dataclass(slots=True)
+class Application:
+    team_id: int
+    member_id: int
+    category: Category
+    message: Message
+    created_at: datetime
+    status: ApplicationStatus = ApplicationStatus.PENDING
+    decided_at: datetime | None = None
+    id: int | None = None
+
+    @classmethod
+    def submit(
+        cls, *, team_id: int, member_id: int, category: Category, message: Message, now: datetime
+    ) -> Application:
+        return cls(team_id, member_id, category, message, now)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is ApplicationStatus.PENDING
+
+    def _decide(self, status: ApplicationStatus, now: datetime) -> None:
+        if not self.is_pending:
+            raise ApplicationNotPending()
+        self.status, self.decided_at = status, now
+
+    def accept(self, now: datetime) -> None:
+        self._decide(ApplicationStatus.ACCEPTED, now)
+
+    def reject(self, now: datetime) -> None:
+        self._decide(ApplicationStatus.REJECTED, now)
+
+    def withdraw(self, now: datetime) -> None:
+        self._decide(ApplicationStatus.WITHDRAWN, now)
+
+    def expire(self, now: datetime) -> None:
+        self._decide(ApplicationStatus.EXPIRED, now)

@@ -1,0 +1,222 @@
+"""Domain errors. Each carries a stable dotted ``code`` from SPEC §2 and no HTTP status.
+
+Every concrete error is one class with one code; the HTTP layer owns the table that maps a
+code to a status and to the Korean and English text (``entrypoints/http/problems.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    field: str
+    code: str
+
+
+class WapError(Exception):
+    """Base of every error the service reports to a client with a stable code."""
+
+    code: ClassVar[str] = ""
+
+    def __init__(self, field: str | None = None, **context: Any) -> None:
+        super().__init__(self.code)
+        self.field = field
+        self.context = context
+        self.problems: tuple[FieldProblem, ...] = (
+            (FieldProblem(field, self.code),) if field is not None else ()
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(field={self.field!r}, context={self.context!r})"
+
+
+# Families. They say what kind of failure it is, not how a transport shows it.
+class InvalidValue(WapError):
+    """A value breaks a rule of SPEC §1."""
+
+
+class NotFound(WapError):
+    """The thing does not exist, or the caller may not know that it exists."""
+
+
+class Conflict(WapError):
+    """The request clashes with the current state."""
+
+
+class Forbidden(WapError):
+    """The caller is known but may not do this."""
+
+
+class Unauthenticated(WapError):
+    """The caller is not (validly) signed in."""
+
+
+class TooManyRequests(WapError):
+    """The caller must wait."""
+
+
+# Requests in general
+class RequestInvalid(InvalidValue):
+    code = "request.invalid"
+
+
+class RateLimited(TooManyRequests):
+    code = "rate.limited"
+
+
+# Members
+class MemberNotFound(NotFound):
+    code = "member.not_found"
+
+
+class MemberNotApproved(Forbidden):
+    code = "member.not_approved"
+
+
+class MemberNotRegistering(Conflict):
+    code = "member.not_registering"
+
+
+class MemberNotPending(Conflict):
+    code = "member.not_pending"
+
+
+class NameInvalid(InvalidValue):
+    code = "member.name_invalid"
+
+
+class StudentNumberInvalid(InvalidValue):
+    code = "member.student_number_invalid"
+
+
+class StudentNumberTaken(Conflict):
+    code = "member.student_number_taken"
+
+
+class PositionInvalid(InvalidValue):
+    code = "member.position_invalid"
+
+
+class LastOfficer(Conflict):
+    code = "member.last_officer"
+
+
+# Permissions
+class OfficerOnly(Forbidden):
+    code = "permission.officer_only"
+
+
+class LeaderOnly(Forbidden):
+    code = "permission.leader_only"
+
+
+class OwnerOnly(Forbidden):
+    code = "permission.owner_only"
+
+
+# Teams
+class TeamNotFound(NotFound):
+    code = "team.not_found"
+
+
+class TitleInvalid(InvalidValue):
+    code = "team.title_invalid"
+
+
+class TitleTaken(Conflict):
+    code = "team.title_taken"
+
+
+class GenreInvalid(InvalidValue):
+    code = "team.genre_invalid"
+
+
+class DescriptionInvalid(InvalidValue):
+    code = "team.description_invalid"
+
+
+class CategoryInvalid(InvalidValue):
+    code = "team.category_invalid"
+
+
+class CapacityInvalid(InvalidValue):
+    code = "team.capacity_invalid"
+
+
+class SlotInUse(Conflict):
+    code = "team.slot_in_use"
+
+
+class CapacityBelowFilled(Conflict):
+    code = "team.capacity_below_filled"
+
+
+class TeamNotRecruiting(Conflict):
+    code = "team.not_recruiting"
+
+
+class RecruitmentClosed(Conflict):
+    code = "team.recruitment_closed"
+
+
+class LeaderCannotLeave(Conflict):
+    code = "team.leader_cannot_leave"
+
+
+class NotTeamMember(NotFound):
+    code = "team.not_member"
+
+
+# Applications
+class ApplicationNotFound(NotFound):
+    code = "application.not_found"
+
+
+class SlotFull(Conflict):
+    code = "application.slot_full"
+
+
+class DuplicateApplication(Conflict):
+    code = "application.duplicate"
+
+
+class AlreadyMember(Conflict):
+    code = "application.already_member"
+
+
+class OwnTeam(Conflict):
+    code = "application.own_team"
+
+
+class ApplicationNotPending(Conflict):
+    code = "application.not_pending"
+
+
+def gather(checks: Iterable[tuple[str, Callable[[], T]]]) -> list[T]:
+    """Run every named check and report all field problems at once.
+
+    Each check is ``(field, thunk)``. When one or more thunks raise an ``InvalidValue``, the
+    first error is raised carrying the problems of all of them, so a form shows every bad
+    field in one answer instead of one per round trip.
+    """
+    results: list[T] = []
+    failures: list[WapError] = []
+    for field, check in checks:
+        try:
+            results.append(check())
+        except InvalidValue as error:
+            if error.field is None:
+                error.field = field
+                error.problems = (FieldProblem(field, error.code),)
+            failures.append(error)
+    if failures:
+        first = failures[0]
+        first.problems = tuple(p for failure in failures for p in failure.problems)
+        raise first
+    return results

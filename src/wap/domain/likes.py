@@ -1,0 +1,22 @@
+"""Likes: an approved member likes a public team at most once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from wap.domain.members import Actor
+from wap.domain.teams import Team
+
+
+@dataclass(frozen=True, slots=True)
+class Like:
+    team_id: int
+    member_id: int
+    created_at: datetime
+
+
+def ensure_can_like(team: Team, actor: Actor) -> None:
+    """Liking needs an approved member and a team everyone can see (recruiting or completed)."""
+    actor.ensure_approved()
+    team.ensure_visible_to(None)

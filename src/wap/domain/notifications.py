@@ -1,0 +1,36 @@
+"""Notices in a member's inbox, written in the same transaction as the event that causes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class NoticeKind(StrEnum):
+    APPLICATION_RECEIVED = "application.received"  # to the leader
+    APPLICATION_ACCEPTED = "application.accepted"  # to the applicant
+    APPLICATION_REJECTED = "application.rejected"
+    APPLICATION_EXPIRED = "application.expired"
+    MEMBER_WAITING = "member.waiting"  # to officers
+    TEAM_WAITING = "team.waiting"  # to officers
+    SIGNUP_APPROVED = "member.approved"  # to the member
+    SIGNUP_REJECTED = "member.rejected"
+    TEAM_APPROVED = "team.approved"  # to the leader
+    TEAM_REJECTED = "team.rejected"
+    LEADERSHIP_RECEIVED = "team.leadership_received"
+
+
+@dataclass(slots=True)
+class Notice:
+    member_id: int
+    kind: NoticeKind
+    created_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    read_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,346 @@
+"""Teams: a project and its recruiting post, with slots per role and the people in them."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from wap.domain.catalog import Category, Genre, Limits
+from wap.domain.errors import (
+    CapacityBelowFilled,
+    CapacityInvalid,
+    CategoryInvalid,
+    DescriptionInvalid,
+    GenreInvalid,
+    LeaderCannotLeave,
+    LeaderOnly,
+    NotTeamMember,
+    RecruitmentClosed,
+    RequestInvalid,
+    SlotFull,
+    SlotInUse,
+    TeamNotFound,
+    TeamNotRecruiting,
+    TitleInvalid,
+)
+from wap.domain.members import Actor
+from wap.domain.terms import Term
+from wap.domain.values import Links, has_control_characters
+
+
+class TeamStatus(StrEnum):
+    PENDING = "pending"
+    RECRUITING = "recruiting"
+    COMPLETED = "completed"
+
+
+class TeamRole(StrEnum):
+    LEADER = "leader"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """1–30 characters after trimming; unique among teams regardless of case."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not (1 <= len(self.value) <= Limits.TITLE_MAX) or has_control_characters(self.value):
+            raise TitleInvalid(field="title")
+        if self.value != self.value.strip():
+            raise TitleInvalid(field="title")
+
+    @classmethod
+    def of(cls, raw: str) -> Title:
+        return cls(unicodedata.normalize("NFC", raw).strip())
+
+    @property
+    def key(self) -> str:
+        """What uniqueness is decided on: the case-folded title."""
+        return self.value.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    value: str
+
+    def __post_init__(self) -> None:
+        text = self.value
+        if not (1 <= len(text) <= Limits.DESCRIPTION_MAX) or not text.strip():
+            raise DescriptionInvalid(field="description")
+        if has_control_characters(text):
+            raise DescriptionInvalid(field="description")
+
+
+def parse_genre(raw: str) -> Genre:
+    try:
+        return Genre(raw.strip())
+    except ValueError:
+        raise GenreInvalid(field="genre") from None
+
+
+def parse_category(raw: str) -> Category:
+    try:
+        return Category(raw.strip())
+    except ValueError:
+        raise CategoryInvalid(field="category") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    value: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, bool) or not (
+            Limits.CAPACITY_MIN <= self.value <= Limits.CAPACITY_MAX
+        ):
+            raise CapacityInvalid(field="slots")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSpec:
+    """What a leader asks for: a category and how many people it takes."""
+
+    category: Category
+    capacity: Capacity
+
+
+def slot_specs(raw: Iterable[tuple[str, int]]) -> tuple[SlotSpec, ...]:
+    """Validate a requested set of slots: 1–18 of them, distinct categories, capacity 1–10."""
+    specs: list[SlotSpec] = []
+    for category, capacity in raw:
+        try:
+            specs.append(SlotSpec(parse_category(category), Capacity(capacity)))
+        except CategoryInvalid:
+            raise CategoryInvalid(field="slots") from None
+    if not (Limits.SLOTS_MIN <= len(specs) <= Limits.SLOTS_MAX):
+        raise RequestInvalid(field="slots")
+    if len({spec.category for spec in specs}) != len(specs):
+        raise CategoryInvalid(field="slots")
+    return tuple(specs)
+
+
+@dataclass(slots=True)
+class Slot:
+    category: Category
+    capacity: int
+    filled: int = 0
+
+    @property
+    def has_room(self) -> bool:
+        return self.filled < self.capacity
+
+    def take(self) -> None:
+        """One more member. The SQL adapter backs this with ``UPDATE … WHERE filled < capacity``."""
+        if not self.has_room:
+            raise SlotFull()
+        self.filled += 1
+
+    def release(self) -> None:
+        if self.filled > 0:
+            self.filled -= 1
+
+
+@dataclass(slots=True)
+class Team:
+    title: Title
+    genre: Genre
+    description: Description
+    leader_id: int
+    term: Term
+    created_at: datetime
+    updated_at: datetime
+    slots: dict[Category, Slot]
+    links: Links = field(default_factory=Links)
+    image_url: str | None = None
+    status: TeamStatus = TeamStatus.PENDING
+    recruit_until: datetime | None = None
+    like_count: int = 0
+    view_count: int = 0
+    id: int | None = None
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        leader_id: int,
+        title: Title,
+        genre: Genre,
+        description: Description,
+        slots: tuple[SlotSpec, ...],
+        links: Links,
+        now: datetime,
+        term: Term | None = None,
+        recruit_until: datetime | None = None,
+    ) -> Team:
+        """A new team waits for an officer's approval."""
+        ensure_deadline_ahead(recruit_until, now)
+        return cls(
+            title=title,
+            genre=genre,
+            description=description,
+            leader_id=leader_id,
+            term=term or Term.at(now),
+            created_at=now,
+            updated_at=now,
+            slots={spec.category: Slot(spec.category, spec.capacity.value) for spec in slots},
+            links=links,
+            recruit_until=recruit_until,
+        )
+
+    # Who may see and change it
+    def is_visible_to(self, actor: Actor | None) -> bool:
+        if self.status is not TeamStatus.PENDING:
+            return True
+        return actor is not None and (actor.member_id == self.leader_id or actor.is_officer)
+
+    def ensure_visible_to(self, actor: Actor | None) -> None:
+        if not self.is_visible_to(actor):
+            raise TeamNotFound()
+
+    def ensure_leader(self, actor: Actor) -> None:
+        self.ensure_visible_to(actor)
+        if actor.member_id != self.leader_id:
+            raise LeaderOnly()
+
+    def ensure_leader_or_officer(self, actor: Actor) -> None:
+        self.ensure_visible_to(actor)
+        if actor.member_id != self.leader_id and not actor.is_officer:
+            raise LeaderOnly()
+
+    @property
+    def is_public(self) -> bool:
+        """Recruiting and completed teams count views and take likes."""
+        return self.status is not TeamStatus.PENDING
+
+    # Life cycle
+    def approve(self, now: datetime) -> None:
+        if self.status is not TeamStatus.PENDING:
+            raise TeamNotRecruiting()
+        self.status, self.updated_at = TeamStatus.RECRUITING, now
+
+    def complete(self, now: datetime) -> None:
+        if self.status is not TeamStatus.RECRUITING:
+            raise TeamNotRecruiting()
+        self.status, self.updated_at = TeamStatus.COMPLETED, now
+
+    def is_recruitment_closed(self, now: datetime) -> bool:
+        return self.recruit_until is not None and now >= self.recruit_until
+
+    def ensure_takes_applications(self, now: datetime) -> None:
+        if self.status is not TeamStatus.RECRUITING:
+            raise TeamNotRecruiting()
+        if self.is_recruitment_closed(now):
+            raise RecruitmentClosed()
+
+    # Slots
+    def slot(self, category: Category) -> Slot:
+        try:
+            return self.slots[category]
+        except KeyError:
+            raise CategoryInvalid(field="category") from None
+
+    def replace_slots(self, specs: tuple[SlotSpec, ...], now: datetime) -> None:
+        """Replace the set of slots, matched by category; members keep their places."""
+        wanted = {spec.category: spec.capacity.value for spec in specs}
+        for category, slot in self.slots.items():
+            if category not in wanted and slot.filled > 0:
+                raise SlotInUse(field="slots")
+            if category in wanted and wanted[category] < slot.filled:
+                raise CapacityBelowFilled(field="slots")
+        self.slots = {
+            category: Slot(
+                category, capacity, self.slots[category].filled if category in self.slots else 0
+            )
+            for category, capacity in wanted.items()
+        }
+        self.updated_at = now
+
+    def edit(
+        self,
+        *,
+        now: datetime,
+        title: Title | None = None,
+        genre: Genre | None = None,
+        description: Description | None = None,
+        links: Links | None = None,
+        recruit_until: datetime | None = None,
+        clear_recruit_until: bool = False,
+    ) -> None:
+        if recruit_until is not None:
+            ensure_deadline_ahead(recruit_until, now)
+            self.recruit_until = recruit_until
+        elif clear_recruit_until:
+            self.recruit_until = None
+        self.title = title or self.title
+        self.genre = genre or self.genre
+        self.description = description or self.description
+        self.links = links if links is not None else self.links
+        self.updated_at = now
+
+    @property
+    def total_capacity(self) -> int:
+        return sum(slot.capacity for slot in self.slots.values())
+
+    @property
+    def total_filled(self) -> int:
+        return sum(slot.filled for slot in self.slots.values())
+
+
+def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None:
+    if recruit_until is not None and recruit_until <= now:
+        raise RequestInvalid(field="recruit_until")
+
+
+@dataclass(slots=True)
+class TeamMember:
+    """A person in a team: the leader (no slot) or a member holding a place in one slot."""
+
+    team_id: int
+    member_id: int
+    role: TeamRole
+    category: Category | None
+    joined_at: datetime
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role is TeamRole.LEADER
+
+
+def find_member(members: Iterable[TeamMember], member_id: int) -> TeamMember:
+    for member in members:
+        if member.member_id == member_id:
+            return member
+    raise NotTeamMember()
+
+
+def ensure_can_leave(membership: TeamMember) -> None:
+    if membership.is_leader:
+        raise LeaderCannotLeave()
+
+
+def hand_over(team: Team, leader: TeamMember, heir: TeamMember) -> None:
+    """The heir leads; the old leader takes the heir's slot. Slot counts do not change."""
+    if heir.is_leader or heir.member_id == leader.member_id:
+        raise RequestInvalid(field="member_id")
+    leader.role, heir.role = TeamRole.MEMBER, TeamRole.LEADER
+    leader.category, heir.category = heir.category, None
+    team.leader_id = heir.member_id
+
+
+def successor(members: Iterable[TeamMember]) -> TeamMember | None:
+    """Who leads a team whose leader is expelled: its longest-standing member, if any."""
+    candidates = [m for m in members if not m.is_leader]
+    return min(candidates, key=lambda m: (m.joined_at, m.member_id), default=None)
+
+
+def counts_by_category(members: Iterable[TeamMember]) -> Mapping[Category, int]:
+    counts: dict[Category, int] = {}
+    for member in members:
+        if member.category is not None:
+            counts[member.category] = counts.get(member.category, 0) + 1
+    return counts

@@ -1,0 +1,165 @@
+"""Settings: the only reader of the environment. Built once, validated at start."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///./wap.db"
+SECRET_FILE = Path(".wap-secret")
+GITHUB_AUTHORIZE_URL = "https://github.com/login/oauth/authorize"
+GITHUB_TOKEN_URL = "https://github.com/login/oauth/access_token"
+GITHUB_API_URL = "https://api.github.com"
+MAIL_FROM = "WAP <noreply@wap.local>"
+_RATE = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)\s*")
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+class ConfigError(ValueError):
+    """A WAP_* variable holds a value the service cannot use; the message says which and why."""
+
+
+class RateLimit(msgspec.Struct, frozen=True):
+    count: int
+    per_seconds: int
+
+    @classmethod
+    def parse(cls, raw: str) -> RateLimit:
+        match = _RATE.fullmatch(raw)
+        if match is None or int(match[1]) < 1:
+            raise ConfigError(
+                "WAP_AUTH_RATE_LIMIT must look like '60/minute' "
+                f"(per second, minute, hour or day), got {raw!r}"
+            )
+        return cls(int(match[1]), _UNIT_SECONDS[match[2]])
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = EMBEDDED_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str | None = None
+    github_client_id: str | None = None
+    github_client_secret: str | None = None
+    github_authorize_url: str = GITHUB_AUTHORIZE_URL
+    github_token_url: str = GITHUB_TOKEN_URL
+    github_api_url: str = GITHUB_API_URL
+    officer_github_logins: frozenset[str] = frozenset()
+    allowed_email_domains: frozenset[str] = frozenset()
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = MAIL_FROM
+    media_dir: Path = Path("./media")
+    frontend_url: str = "/"
+    cookie_secure: bool = True
+    trusted_proxies: frozenset[str] = frozenset()
+    auth_rate_limit: RateLimit = RateLimit(60, 60)
+    max_image_bytes: int = 5 * 1024 * 1024
+    embedded: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``WAP_*`` variable of SPEC §4; raise ``ConfigError`` on a bad value."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() else None
+
+        database_url = get("WAP_DATABASE_URL")
+        embedded = database_url is None
+        database_url = database_url or EMBEDDED_DATABASE_URL
+        try:
+            backend = make_url(database_url).get_backend_name()
+        except ArgumentError:
+            raise ConfigError(f"WAP_DATABASE_URL is not a database URL: {database_url!r}") from None
+        if backend not in ("sqlite", "mysql", "mariadb"):
+            raise ConfigError(
+                "WAP_DATABASE_URL must be mysql+aiomysql://… or sqlite+aiosqlite://…, "
+                f"got the {backend!r} backend"
+            )
+        redis_url = get("WAP_REDIS_URL")
+        if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"WAP_REDIS_URL must start with redis://, got {redis_url!r}")
+
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+            if not low <= value <= high:
+                raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+            return value
+
+        def boolean(name: str, default: bool) -> bool:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+        def names(name: str) -> frozenset[str]:
+            raw = get(name) or ""
+            return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+
+        rate = get("WAP_AUTH_RATE_LIMIT")
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=get("WAP_SECRET_KEY"),
+            github_client_id=get("WAP_GITHUB_CLIENT_ID"),
+            github_client_secret=get("WAP_GITHUB_CLIENT_SECRET"),
+            github_authorize_url=get("WAP_GITHUB_AUTHORIZE_URL") or GITHUB_AUTHORIZE_URL,
+            github_token_url=get("WAP_GITHUB_TOKEN_URL") or GITHUB_TOKEN_URL,
+            github_api_url=(get("WAP_GITHUB_API_URL") or GITHUB_API_URL).rstrip("/"),
+            officer_github_logins=names("WAP_OFFICER_GITHUB_LOGINS"),
+            allowed_email_domains=names("WAP_ALLOWED_EMAIL_DOMAINS"),
+            smtp_host=get("WAP_SMTP_HOST"),
+            smtp_port=integer("WAP_SMTP_PORT", 587, 1, 65535),
+            smtp_user=get("WAP_SMTP_USER"),
+            smtp_password=get("WAP_SMTP_PASSWORD"),
+            mail_from=get("WAP_MAIL_FROM") or MAIL_FROM,
+            media_dir=Path(get("WAP_MEDIA_DIR") or "./media"),
+            frontend_url=get("WAP_FRONTEND_URL") or "/",
+            cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
+            trusted_proxies=names("WAP_TRUSTED_PROXIES"),
+            auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
+            max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
+            embedded=embedded,
+        )
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.redis_url is not None
+
+    def signing_key(self, secret_file: Path = SECRET_FILE) -> str:
+        """The JWT key: ``WAP_SECRET_KEY``, or for the embedded default one kept in a file."""
+        if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise ConfigError("WAP_SECRET_KEY must be at least 32 characters long")
+            return self.secret_key
+        if not self.embedded:
+            raise ConfigError(
+                "WAP_SECRET_KEY must be set when WAP_DATABASE_URL is (every process must "
+                "sign tokens with the same key)"
+            )
+        if secret_file.exists():
+            return secret_file.read_text().strip()
+        key = secrets.token_urlsafe(48)
+        secret_file.write_text(key + "\n")
+        secret_file.chmod(0o600)
+        return key

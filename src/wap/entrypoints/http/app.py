@@ -1,0 +1,96 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from litestar import Litestar, Router
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from swagger_ui_bundle import swagger_ui_path
+
+from wap import __version__
+from wap.application.errors import Unavailable
+from wap.domain.errors import WapError
+from wap.entrypoints.config import Settings
+from wap.entrypoints.http import members, system, teams
+from wap.entrypoints.http.problems import (
+    handle_http_exception,
+    handle_unexpected,
+    handle_wap_error,
+    problem_response,
+)
+from wap.entrypoints.ioc import make_container
+
+log = logging.getLogger("wap.http")
+MAX_BODY_BYTES = 10 * 1024 * 1024
+SWAGGER_ASSETS = "/static/swagger"
+
+
+def handle_unavailable(request, error):  # type: ignore[no-untyped-def]
+    log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path, error)
+    return problem_response(Unavailable.code, request)
+
+
+def openapi_config() -> OpenAPIConfig:
+    swagger = SwaggerRenderPlugin(
+        js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+        path="/swagger",
+        favicon="",
+    )
+    return OpenAPIConfig(
+        title="WAP team building service",
+        version=__version__,
+        path="/schema",
+        render_plugins=[swagger],
+    )
+
+
+def create_app(
+    settings: Settings | None = None, container: AsyncContainer | None = None
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    container = container or make_container(settings)
+    api = DishkaRouter(
+        "/api/v1",
+        route_handlers=[system.catalog, members.public_profile, teams.team_detail],
+    )
+    probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
+    assets = create_static_files_router(
+        path=SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
+    )
+    routers: list[Router] = [api, probes, assets]
+    app = Litestar(
+        route_handlers=routers,
+        openapi_config=openapi_config(),
+        exception_handlers={
+            WapError: handle_wap_error,
+            HTTPException: handle_http_exception,
+            OperationalError: handle_unavailable,
+            InterfaceError: handle_unavailable,
+            PoolTimeoutError: handle_unavailable,
+            RedisConnectionError: handle_unavailable,
+            RedisTimeoutError: handle_unavailable,
+            Exception: handle_unexpected,
+        },
+        request_max_body_size=MAX_BODY_BYTES,
+        on_shutdown=[container.close],
+        debug=False,
+    )
+    setup_dishka(container, app)
+    return app
+
+
+def app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory``: each worker process builds its own app."""
+    return create_app(Settings.from_env())

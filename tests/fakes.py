@@ -1,0 +1,163 @@
+"""In-memory twins of the persistence ports, for use-case tests.
+
+The contract suite in ``tests/integration/sql/test_repository_contract.py`` runs the same
+checks over these and over the SQL adapters (SQLite and MariaDB), so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from datetime import datetime
+
+from wap.application.members.ports import MemberRepository
+from wap.application.ports import UnitOfWork
+from wap.application.teams.ports import TeamRepository
+from wap.domain.catalog import Category
+from wap.domain.errors import TitleTaken
+from wap.domain.members import Member, MemberStatus, Role
+from wap.domain.teams import Team, TeamMember, TeamRole
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self) -> None:
+        self.commits = 0
+        self.rollbacks = 0
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        self.rollbacks += 1
+
+
+class InMemoryMemberRepository(MemberRepository):
+    def __init__(self, *members: Member) -> None:
+        self._rows: dict[int, Member] = {}
+        self._ids = itertools.count(1)
+        for member in members:
+            self._store(member)
+
+    def _store(self, member: Member) -> Member:
+        if member.id is None:
+            member.id = next(self._ids)
+        self._rows[member.id] = copy.deepcopy(member)
+        return member
+
+    async def add(self, member: Member) -> Member:
+        if any(m.github_id == member.github_id for m in self._rows.values()):
+            raise ValueError("github_id is unique")
+        return self._store(member)
+
+    async def get(self, member_id: int) -> Member | None:
+        found = self._rows.get(member_id)
+        return copy.deepcopy(found) if found else None
+
+    async def get_by_github_id(self, github_id: int) -> Member | None:
+        for member in self._rows.values():
+            if member.github_id == github_id:
+                return copy.deepcopy(member)
+        return None
+
+    async def save(self, member: Member) -> None:
+        assert member.id in self._rows
+        self._rows[member.id] = copy.deepcopy(member)
+
+    async def delete(self, member_id: int) -> None:
+        self._rows.pop(member_id, None)
+
+    async def student_number_owner(self, student_number: str) -> int | None:
+        for member in self._rows.values():
+            if member.student_number and member.student_number.value == student_number:
+                return member.id
+        return None
+
+    async def count_officers(self) -> int:
+        return sum(
+            1
+            for m in self._rows.values()
+            if m.role is Role.OFFICER and m.status is MemberStatus.APPROVED
+        )
+
+
+class InMemoryTeamRepository(TeamRepository):
+    def __init__(self, *teams: Team) -> None:
+        self._rows: dict[int, Team] = {}
+        self._members: dict[int, list[TeamMember]] = {}
+        self._ids = itertools.count(1)
+        for team in teams:
+            self._insert(team)
+
+    def _insert(self, team: Team) -> Team:
+        if team.id is None:
+            team.id = next(self._ids)
+        self._rows[team.id] = copy.deepcopy(team)
+        self._members[team.id] = [
+            TeamMember(team.id, team.leader_id, TeamRole.LEADER, None, team.created_at)
+        ]
+        return team
+
+    async def add(self, team: Team) -> Team:
+        if await self.title_owner(team.title.key) is not None:
+            raise TitleTaken(field="title")
+        return self._insert(team)
+
+    async def get(self, team_id: int) -> Team | None:
+        found = self._rows.get(team_id)
+        return copy.deepcopy(found) if found else None
+
+    async def get_for_update(self, team_id: int) -> Team | None:
+        return await self.get(team_id)
+
+    async def save(self, team: Team) -> None:
+        assert team.id in self._rows
+        owner = await self.title_owner(team.title.key)
+        if owner is not None and owner != team.id:
+            raise TitleTaken(field="title")
+        stored = self._rows[team.id]
+        saved = copy.deepcopy(team)
+        # Like the SQL adapter: the filled counts are the store's, not the caller's.
+        for category, slot in saved.slots.items():
+            if category in stored.slots:
+                slot.filled = stored.slots[category].filled
+            else:
+                slot.filled = 0
+        saved.like_count, saved.view_count = stored.like_count, stored.view_count
+        self._rows[team.id] = saved
+
+    async def delete(self, team_id: int) -> None:
+        self._rows.pop(team_id, None)
+        self._members.pop(team_id, None)
+
+    async def title_owner(self, title_key: str) -> int | None:
+        for team in self._rows.values():
+            if team.title.key == title_key:
+                return team.id
+        return None
+
+    async def members(self, team_id: int) -> list[TeamMember]:
+        found = self._members.get(team_id, [])
+        ordered = sorted(found, key=lambda m: (not m.is_leader, m.joined_at, m.member_id))
+        return copy.deepcopy(ordered)
+
+    async def take_place(
+        self, team_id: int, member_id: int, category: Category, joined_at: datetime
+    ) -> bool:
+        team = self._rows.get(team_id)
+        if team is None or category not in team.slots or not team.slots[category].has_room:
+            return False
+        team.slots[category].filled += 1
+        self._members[team_id].append(
+            TeamMember(team_id, member_id, TeamRole.MEMBER, category, joined_at)
+        )
+        return True
+
+    async def free_place(self, team_id: int, member_id: int) -> bool:
+        members = self._members.get(team_id, [])
+        for index, member in enumerate(members):
+            if member.member_id == member_id and not member.is_leader:
+                del members[index]
+                assert member.category is not None
+                self._rows[team_id].slots[member.category].release()
+                return True
+        return False

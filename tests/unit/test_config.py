@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wap.entrypoints.config import EMBEDDED_DATABASE_URL, ConfigError, RateLimit, Settings
+
+
+def test_the_embedded_default_needs_no_variable() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == EMBEDDED_DATABASE_URL
+    assert settings.embedded and not settings.uses_redis
+    assert settings.cookie_secure is False
+    assert settings.auth_rate_limit == RateLimit(60, 60)
+    assert settings.max_image_bytes == 5_242_880
+    assert settings.media_dir == Path("./media")
+    assert settings.frontend_url == "/"
+
+
+def test_production_values_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "WAP_DATABASE_URL": "mysql+aiomysql://wap:pw@db/wap",
+            "WAP_REDIS_URL": "redis://cache:6379/0",
+            "WAP_OFFICER_GITHUB_LOGINS": "Alice, bob ,,",
+            "WAP_ALLOWED_EMAIL_DOMAINS": "pukyong.ac.kr",
+            "WAP_AUTH_RATE_LIMIT": "10/second",
+            "WAP_TRUSTED_PROXIES": "10.0.0.2",
+            "WAP_GITHUB_API_URL": "http://127.0.0.1:9999/",
+        }
+    )
+    assert not settings.embedded and settings.uses_redis
+    assert settings.cookie_secure is True
+    assert settings.officer_github_logins == {"alice", "bob"}
+    assert settings.allowed_email_domains == {"pukyong.ac.kr"}
+    assert settings.auth_rate_limit == RateLimit(10, 1)
+    assert settings.trusted_proxies == {"10.0.0.2"}
+    assert settings.github_api_url == "http://127.0.0.1:9999"
+
+
+@pytest.mark.parametrize(
+    ("env", "mentions"),
+    [
+        ({"WAP_DATABASE_URL": "not a url"}, "WAP_DATABASE_URL"),
+        ({"WAP_DATABASE_URL": "postgresql://x/y"}, "WAP_DATABASE_URL"),
+        ({"WAP_REDIS_URL": "http://x"}, "WAP_REDIS_URL"),
+        ({"WAP_COOKIE_SECURE": "maybe"}, "WAP_COOKIE_SECURE"),
+        ({"WAP_MAX_IMAGE_BYTES": "lots"}, "WAP_MAX_IMAGE_BYTES"),
+        ({"WAP_MAX_IMAGE_BYTES": "-1"}, "WAP_MAX_IMAGE_BYTES"),
+        ({"WAP_SMTP_PORT": "70000"}, "WAP_SMTP_PORT"),
+        ({"WAP_AUTH_RATE_LIMIT": "fast"}, "WAP_AUTH_RATE_LIMIT"),
+        ({"WAP_AUTH_RATE_LIMIT": "0/minute"}, "WAP_AUTH_RATE_LIMIT"),
+    ],
+)
+def test_a_bad_value_is_refused_with_its_name(env: dict[str, str], mentions: str) -> None:
+    with pytest.raises(ConfigError, match=mentions):
+        Settings.from_env(env)
+
+
+def test_the_embedded_default_keeps_its_signing_key_in_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / ".wap-secret"
+    settings = Settings.from_env({})
+    first = settings.signing_key(secret)
+    assert len(first) >= 32
+    assert settings.signing_key(secret) == first
+    assert secret.stat().st_mode & 0o077 == 0
+
+
+def test_production_requires_a_long_enough_secret(tmp_path: Path) -> None:
+    production = Settings.from_env({"WAP_DATABASE_URL": "mysql+aiomysql://root@db/wap"})
+    with pytest.raises(ConfigError, match="WAP_SECRET_KEY"):
+        production.signing_key(tmp_path / "unused")
+    with pytest.raises(ConfigError, match="32"):
+        Settings.from_env({"WAP_SECRET_KEY": "short"}).signing_key()
+    key = "k" * 40
+    assert Settings.from_env({"WAP_SECRET_KEY": key}).signing_key() == key
