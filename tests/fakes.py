@@ -7,15 +7,21 @@ checks over these and over the SQL adapters (SQLite and MariaDB), so they cannot
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from datetime import datetime
 
-from wap.application.members.ports import MemberRepository
+from wap.application.admin.ports import AuditLog
+from wap.application.auth.ports import IdentityProvider
+from wap.application.mail.ports import Mail, MailQueue
+from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.ports import UnitOfWork
+from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
+from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category
-from wap.domain.errors import TitleTaken
-from wap.domain.members import Member, MemberStatus, Role
+from wap.domain.errors import OAuthFailed, StudentNumberTaken, TitleTaken
+from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
 from wap.domain.teams import Team, TeamMember, TeamRole
 
 
@@ -49,9 +55,19 @@ class InMemoryMemberRepository(MemberRepository):
             raise ValueError("github_id is unique")
         return self._store(member)
 
+    async def get_or_add(self, member: Member) -> tuple[Member, bool]:
+        existing = await self.get_by_github_id(member.github_id)
+        if existing is not None:
+            return existing, False
+        return await self.add(member), True
+
     async def get(self, member_id: int) -> Member | None:
         found = self._rows.get(member_id)
         return copy.deepcopy(found) if found else None
+
+    async def get_by_login(self, github_login: str) -> Member | None:
+        matches = [m for m in self._rows.values() if m.github_login.lower() == github_login.lower()]
+        return copy.deepcopy(max(matches, key=lambda m: m.id or 0)) if matches else None
 
     async def get_by_github_id(self, github_id: int) -> Member | None:
         for member in self._rows.values():
@@ -61,6 +77,10 @@ class InMemoryMemberRepository(MemberRepository):
 
     async def save(self, member: Member) -> None:
         assert member.id in self._rows
+        if member.student_number is not None:
+            owner = await self.student_number_owner(member.student_number.value)
+            if owner is not None and owner != member.id:
+                raise StudentNumberTaken(field="student_number")
         self._rows[member.id] = copy.deepcopy(member)
 
     async def delete(self, member_id: int) -> None:
@@ -71,6 +91,24 @@ class InMemoryMemberRepository(MemberRepository):
             if member.student_number and member.student_number.value == student_number:
                 return member.id
         return None
+
+    async def search(self, query: MemberQuery) -> tuple[list[Member], int]:
+        def text_of(member: Member) -> str:
+            value = {
+                SearchField.NAME: member.name,
+                SearchField.STUDENT_NUMBER: member.student_number,
+                SearchField.POSITION: member.position,
+            }[query.field]
+            return "" if value is None else str(getattr(value, "value", value))
+
+        found = [
+            m
+            for m in sorted(self._rows.values(), key=lambda m: (m.created_at, m.id or 0))
+            if (query.status is None or m.status is query.status)
+            and (not query.text or query.text in text_of(m))
+        ]
+        start = (query.page - 1) * query.page_size
+        return copy.deepcopy(found[start : start + query.page_size]), len(found)
 
     async def count_officers(self) -> int:
         return sum(
@@ -140,6 +178,22 @@ class InMemoryTeamRepository(TeamRepository):
         ordered = sorted(found, key=lambda m: (not m.is_leader, m.joined_at, m.member_id))
         return copy.deepcopy(ordered)
 
+    async def memberships_of(self, member_id: int) -> list[TeamMember]:
+        return copy.deepcopy(
+            [
+                m
+                for team in sorted(self._members)
+                for m in self._members[team]
+                if m.member_id == member_id
+            ]
+        )
+
+    async def save_members(self, members: list[TeamMember]) -> None:
+        for changed in members:
+            for stored in self._members.get(changed.team_id, []):
+                if stored.member_id == changed.member_id:
+                    stored.role, stored.category = changed.role, changed.category
+
     async def take_place(
         self, team_id: int, member_id: int, category: Category, joined_at: datetime
     ) -> bool:
@@ -161,3 +215,66 @@ class InMemoryTeamRepository(TeamRepository):
                 self._rows[team_id].slots[member.category].release()
                 return True
         return False
+
+
+class InMemoryLikeRepository(LikeRepository):
+    def __init__(self, teams: InMemoryTeamRepository) -> None:
+        self._teams = teams
+        self.likes: set[tuple[int, int]] = set()
+
+    async def like(self, team_id: int, member_id: int, now: datetime) -> bool:
+        if (team_id, member_id) in self.likes:
+            return False
+        self.likes.add((team_id, member_id))
+        self._teams._rows[team_id].like_count += 1
+        return True
+
+    async def unlike(self, team_id: int, member_id: int) -> bool:
+        if (team_id, member_id) not in self.likes:
+            return False
+        self.likes.discard((team_id, member_id))
+        self._teams._rows[team_id].like_count -= 1
+        return True
+
+    async def remove_all_by(self, member_id: int) -> None:
+        for team_id, liker in sorted(self.likes):
+            if liker == member_id:
+                await self.unlike(team_id, member_id)
+
+
+class InMemoryAuditLog(AuditLog):
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def add(self, entry: AuditEntry) -> None:
+        self.entries.append(dataclasses.replace(entry, id=len(self.entries) + 1))
+
+    async def page(self, page: int, page_size: int) -> tuple[list[AuditEntry], int]:
+        newest = list(reversed(self.entries))
+        start = (page - 1) * page_size
+        return newest[start : start + page_size], len(newest)
+
+
+class RecordingMailQueue(MailQueue):
+    def __init__(self) -> None:
+        self.sent: list[Mail] = []
+
+    async def enqueue(self, mail: Mail) -> None:
+        self.sent.append(mail)
+
+
+class FakeIdentityProvider(IdentityProvider):
+    """Knows a fixed set of codes, each naming a GitHub identity."""
+
+    def __init__(self, codes: dict[str, GitHubIdentity] | None = None) -> None:
+        self.codes = dict(codes or {})
+
+    def authorization_url(self, *, state: str, code_verifier: str, redirect_uri: str) -> str:
+        return f"https://github.test/authorize?state={state}"
+
+    async def identify(
+        self, *, code: str, redirect_uri: str | None, code_verifier: str | None
+    ) -> GitHubIdentity:
+        if code not in self.codes:
+            raise OAuthFailed()
+        return self.codes[code]

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -95,3 +96,22 @@ async def engine(
 ) -> AsyncEngine:
     """A migrated, emptied database of each backend (the test runs once per backend)."""
     return await migrated_engine(backend, database_url, migrated_engines)
+
+
+REDIS_URL = os.environ.get("WAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[Redis]:
+    """The tests' own Redis database (index 15 by default), emptied before and after."""
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.flushdb()
+    except Exception as error:
+        await client.aclose()
+        service_unreachable(f"Redis at {REDIS_URL}", error)
+    try:
+        yield client
+    finally:
+        await client.flushdb()
+        await client.aclose()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from wap.domain.errors import Unauthenticated, WapError
+from wap.domain.errors import WapError
 
 
 class Unavailable(WapError):
     """A store the request needs (database, Redis, GitHub) cannot be reached right now."""
 
     code = "service.unavailable"
-
-
-class AuthRequired(Unauthenticated):
-    code = "auth.required"

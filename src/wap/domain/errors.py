@@ -198,6 +198,61 @@ class ApplicationNotPending(Conflict):
     code = "application.not_pending"
 
 
+# Authentication and sessions
+class AuthRequired(Unauthenticated):
+    code = "auth.required"
+
+
+class TokenInvalid(Unauthenticated):
+    code = "auth.token_invalid"
+
+
+class TokenExpired(Unauthenticated):
+    code = "auth.token_expired"
+
+
+class RefreshInvalid(Unauthenticated):
+    code = "auth.refresh_invalid"
+
+
+class OAuthFailed(InvalidValue):
+    code = "auth.oauth_failed"
+
+
+class StateMismatch(InvalidValue):
+    code = "auth.state_mismatch"
+
+
+class CsrfFailed(Forbidden):
+    code = "auth.csrf_failed"
+
+
+# E-mail codes
+class EmailCodeMismatch(InvalidValue):
+    code = "email.code_mismatch"
+
+
+class EmailCodeExpired(InvalidValue):
+    code = "email.code_expired"
+
+
+class EmailCooldown(TooManyRequests):
+    code = "email.cooldown"
+
+
+class EmailDomainNotAllowed(InvalidValue):
+    code = "email.domain_not_allowed"
+
+
+# Images
+class ImageInvalid(InvalidValue):
+    code = "image.invalid"
+
+
+class ImageTooLarge(InvalidValue):
+    code = "image.too_large"
+
+
 def gather(checks: Iterable[tuple[str, Callable[[], T]]]) -> list[T]:
     """Run every named check and report all field problems at once.
 

@@ -54,6 +54,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(_args: argparse.Namespace) -> int:
+    from wap.entrypoints.worker.run import run_worker
+
+    settings = _settings()
+    if not settings.uses_redis:
+        print(
+            "wap: the embedded default (no WAP_REDIS_URL) runs its tasks inside `wap serve`; "
+            "a separate worker needs WAP_REDIS_URL",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(run_worker(settings))
+    return 0
+
+
+def cmd_member_promote(args: argparse.Namespace) -> int:
+    from wap.application.admin.members import PromoteByLogin
+    from wap.domain.errors import MemberNotFound
+    from wap.entrypoints.ioc import make_container
+
+    settings = _settings()
+
+    async def promote() -> int:
+        container = make_container(settings)
+        try:
+            async with container() as scope:
+                use_case = await scope.get(PromoteByLogin)
+                try:
+                    profile = await use_case(args.github_login)
+                except MemberNotFound:
+                    print(
+                        f"wap: no member with GitHub login {args.github_login!r} has finished "
+                        "sign-up",
+                        file=sys.stderr,
+                    )
+                    return 1
+        finally:
+            await container.close()
+        print(f"{profile.github_login} (id {profile.id}) is now an approved officer")
+        return 0
+
+    return asyncio.run(promote())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wap", description="WAP team building service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)
+
+    worker = commands.add_parser("worker", help="run background tasks from the Redis broker")
+    worker.set_defaults(handler=cmd_worker)
+
+    member = commands.add_parser("member", help="manage members")
+    member_commands = member.add_subparsers(dest="member_command", required=True)
+    promote = member_commands.add_parser("promote", help="make a member an approved officer")
+    promote.add_argument("github_login")
+    promote.set_defaults(handler=cmd_member_promote)
     return parser
 
 

@@ -13,25 +13,58 @@ from dishka import (
     provide,
     provide_all,
 )
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from taskiq import AsyncBroker
 
+from wap.adapters.github.oauth import GitHubIdentityProvider
+from wap.adapters.mail.senders import LogMailer, SmtpMailer
+from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
+from wap.adapters.redis.probe import RedisProbe
+from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
+from wap.adapters.security.jwt import JwtAccessTokenCodec
+from wap.adapters.sql.audit import SqlAuditLog
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
+from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.system import SystemClock
+from wap.adapters.taskiq.mail import TaskiqMailQueue
+from wap.application.admin.members import (
+    ApproveMembers,
+    ChangeRole,
+    ExpelMembers,
+    ListAudit,
+    ListMembers,
+    PromoteByLogin,
+    RejectMembers,
+)
+from wap.application.admin.ports import AuditLog
+from wap.application.auth.ports import (
+    AccessTokenCodec,
+    EmailCodeStore,
+    IdentityProvider,
+    SessionStore,
+)
+from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
+from wap.application.auth.sign_in import SignInWithGitHub
+from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
 from wap.application.catalog.get_catalog import GetCatalog
+from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.system.readiness import CheckReadiness, DependencyProbe
 from wap.application.teams.get_team import GetTeamDetail
+from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
 from wap.entrypoints.config import Settings
+from wap.entrypoints.worker.broker import make_broker
 
 
 class InfrastructureProvider(Provider):
-    """Process-wide resources: one engine, one pool, one clock."""
+    """Process-wide resources: one engine, one Redis pool, one broker, the stateful stores."""
 
     scope = Scope.APP
     settings = from_context(provides=Settings, scope=Scope.APP)
@@ -47,12 +80,80 @@ class InfrastructureProvider(Provider):
         return create_sessionmaker(engine)
 
     @provide
+    async def redis(self, settings: Settings) -> AsyncIterator[Redis | None]:
+        if settings.redis_url is None:
+            yield None
+            return
+        client = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=5,
+            socket_connect_timeout=2,
+            health_check_interval=30,
+            retry_on_timeout=False,
+        )
+        yield client
+        await client.aclose()
+
+    @provide
     def clock(self) -> Clock:
         return SystemClock()
 
     @provide
-    def probes(self, engine: AsyncEngine) -> Sequence[DependencyProbe]:
-        return (SqlProbe(engine),)
+    def probes(self, engine: AsyncEngine, redis: Redis | None) -> Sequence[DependencyProbe]:
+        found: list[DependencyProbe] = [SqlProbe(engine)]
+        if redis is not None:
+            found.append(RedisProbe(redis))
+        return tuple(found)
+
+    @provide
+    def sessions(self, redis: Redis | None) -> SessionStore:
+        return RedisSessionStore(redis) if redis is not None else InMemorySessionStore()
+
+    @provide
+    def email_codes(self, redis: Redis | None) -> EmailCodeStore:
+        return RedisEmailCodeStore(redis) if redis is not None else InMemoryEmailCodeStore()
+
+    @provide
+    def access_tokens(self, settings: Settings) -> AccessTokenCodec:
+        return JwtAccessTokenCodec(settings.signing_key())
+
+    @provide
+    def identity_provider(self, settings: Settings) -> IdentityProvider:
+        return GitHubIdentityProvider(
+            client_id=settings.github_client_id or "",
+            client_secret=settings.github_client_secret or "",
+            authorize_url=settings.github_authorize_url,
+            token_url=settings.github_token_url,
+            api_url=settings.github_api_url,
+        )
+
+    @provide
+    def mailer(self, settings: Settings) -> Mailer:
+        if settings.smtp_host is None:
+            return LogMailer()
+        return SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_from,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+        )
+
+    @provide
+    async def broker(self, settings: Settings) -> AsyncIterator[AsyncBroker]:
+        broker = make_broker(settings)
+        yield broker
+        await broker.shutdown()
+
+    @provide
+    def mail_queue(self, broker: AsyncBroker) -> MailQueue:
+        return TaskiqMailQueue(broker)
+
+    @provide
+    def sign_up_policy(self, settings: Settings) -> SignUpPolicy:
+        return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
+
+    issuer = provide(SessionIssuer)
 
 
 class PersistenceProvider(Provider):
@@ -71,12 +172,32 @@ class PersistenceProvider(Provider):
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     members = provide(SqlMemberRepository, provides=MemberRepository)
     teams = provide(SqlTeamRepository, provides=TeamRepository)
+    likes = provide(SqlLikeRepository, provides=LikeRepository)
+    audit = provide(SqlAuditLog, provides=AuditLog)
 
 
 class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
-    use_cases = provide_all(GetCatalog, GetPublicProfile, GetTeamDetail)
+    use_cases = provide_all(
+        GetCatalog,
+        GetPublicProfile,
+        GetTeamDetail,
+        Authenticate,
+        SignInWithGitHub,
+        RefreshSession,
+        Logout,
+        RequestEmailCode,
+        Register,
+        GetOwnProfile,
+        ListMembers,
+        ApproveMembers,
+        RejectMembers,
+        ExpelMembers,
+        ChangeRole,
+        ListAudit,
+        PromoteByLogin,
+    )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 
 

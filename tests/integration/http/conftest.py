@@ -18,6 +18,8 @@ from tests.integration.conftest import migrated_engine
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
 
+SECRET = "test-secret-" + "x" * 40
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -58,7 +60,7 @@ async def api(
     backend: str, database_url: str, migrated_engines: dict[str, AsyncEngine]
 ) -> AsyncIterator[Api]:
     engine = await migrated_engine(backend, database_url, migrated_engines)
-    settings = Settings.from_env({"WAP_DATABASE_URL": database_url})
+    settings = Settings.from_env({"WAP_DATABASE_URL": database_url, "WAP_SECRET_KEY": SECRET})
     async with (
         serving(create_app(settings)) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=10) as client,

@@ -6,7 +6,7 @@ import httpx
 from dishka import Provider, Scope, provide
 
 from tests.builders import member, team
-from tests.integration.http.conftest import Api, serving
+from tests.integration.http.conftest import SECRET, Api, serving
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.teams import SqlTeamRepository
@@ -16,7 +16,6 @@ from wap.domain.members import Member, MemberStatus
 from wap.domain.teams import Team, TeamStatus
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
-from wap.entrypoints.ioc import make_container
 
 PROBLEM = "application/problem+json"
 
@@ -140,7 +139,7 @@ async def test_a_database_that_is_down_gives_503_not_500() -> None:
     from tests.integration.http.conftest import free_port
 
     dead = f"mysql+aiomysql://root@127.0.0.1:{free_port()}/nothing"
-    app = create_app(Settings.from_env({"WAP_DATABASE_URL": dead}))
+    app = create_app(Settings.from_env({"WAP_DATABASE_URL": dead, "WAP_SECRET_KEY": SECRET}))
     async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
         ready = await client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["checks"] == {"database": False}
@@ -159,8 +158,8 @@ class ExplodingProvider(Provider):
 
 
 async def test_an_unexpected_error_is_a_500_problem_without_internals(sqlite_url: str) -> None:
-    settings = Settings.from_env({"WAP_DATABASE_URL": sqlite_url})
-    app = create_app(settings, make_container(settings, ExplodingProvider()))
+    settings = Settings.from_env({"WAP_DATABASE_URL": sqlite_url, "WAP_SECRET_KEY": SECRET})
+    app = create_app(settings, ExplodingProvider())
     async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
         response = await client.get("/api/v1/catalog")
     body = assert_problem(response, 500, "internal")

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wap.adapters.sql.results import inserted_id
+from wap.adapters.sql.results import contains, inserted_id
 from wap.adapters.sql.tables import members
-from wap.application.members.ports import MemberRepository
+from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.domain.catalog import Position
+from wap.domain.errors import StudentNumberTaken
 from wap.domain.members import (
     Bio,
     Language,
@@ -82,8 +84,34 @@ class SqlMemberRepository(MemberRepository):
         row = (await self._session.execute(query)).mappings().first()
         return member_from_row(row) if row else None
 
+    async def get_or_add(self, member: Member) -> tuple[Member, bool]:
+        existing = await self.get_by_github_id(member.github_id)
+        if existing is not None:
+            return existing, False
+        # A new member's only possible clash is its GitHub id (the student number is still
+        # empty): two first sign-ins racing. The loser reads what the winner stored.
+        try:
+            async with self._session.begin_nested():
+                await self.add(member)
+        except IntegrityError:
+            existing = await self.get_by_github_id(member.github_id)
+            if existing is None:
+                raise
+            return existing, False
+        return member, True
+
     async def get(self, member_id: int) -> Member | None:
         return await self._one(members.c.id == member_id)
+
+    async def get_by_login(self, github_login: str) -> Member | None:
+        query = (
+            select(members)
+            .where(func.lower(members.c.github_login) == github_login.lower())
+            .order_by(members.c.id.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).mappings().first()
+        return member_from_row(row) if row else None
 
     async def get_by_github_id(self, github_id: int) -> Member | None:
         return await self._one(members.c.github_id == github_id)
@@ -91,7 +119,14 @@ class SqlMemberRepository(MemberRepository):
     async def save(self, member: Member) -> None:
         values = member_values(member)
         del values["created_at"], values["github_id"]
-        await self._session.execute(update(members).where(members.c.id == member.id).values(values))
+        # The student number is the only unique column a save can change.
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    update(members).where(members.c.id == member.id).values(values)
+                )
+        except IntegrityError:
+            raise StudentNumberTaken(field="student_number") from None
 
     async def delete(self, member_id: int) -> None:
         await self._session.execute(delete(members).where(members.c.id == member_id))
@@ -99,6 +134,33 @@ class SqlMemberRepository(MemberRepository):
     async def student_number_owner(self, student_number: str) -> int | None:
         query = select(members.c.id).where(members.c.student_number == student_number)
         return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def search(self, query: MemberQuery) -> tuple[list[Member], int]:
+        conditions = []
+        if query.status is not None:
+            conditions.append(members.c.status == query.status.value)
+        if query.text:
+            column = {
+                SearchField.NAME: members.c.name,
+                SearchField.STUDENT_NUMBER: members.c.student_number,
+                SearchField.POSITION: members.c.position,
+            }[query.field]
+            conditions.append(column.like(contains(query.text), escape="\\"))
+        total = (
+            await self._session.execute(
+                select(func.count()).select_from(members).where(*conditions)
+            )
+        ).scalar_one()
+        rows = (
+            await self._session.execute(
+                select(members)
+                .where(*conditions)
+                .order_by(members.c.created_at, members.c.id)
+                .limit(query.page_size)
+                .offset((query.page - 1) * query.page_size)
+            )
+        ).mappings()
+        return [member_from_row(row) for row in rows], int(total)
 
     async def count_officers(self) -> int:
         officers = (

@@ -15,3 +15,9 @@ def inserted_id(result: Result[Any]) -> int:
 def affected(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE matched (MySQL reports matched rows, as SQLite does)."""
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern (escape character backslash) matching ``text`` anywhere, literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -85,6 +85,8 @@ members = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "status", "role"),
     Index(None, "github_login"),
+    # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
+    sqlite_autoincrement=True,
 )
 
 teams = Table(
@@ -111,6 +113,8 @@ teams = Table(
     Index(None, "status", "term", "id"),
     Index(None, "leader_id"),
     Index(None, "recruit_until"),
+    # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
+    sqlite_autoincrement=True,
 )
 
 team_slots = Table(
@@ -159,6 +163,8 @@ applications = Table(
     Index(None, "team_id", "member_id", "pending_key", unique=True),
     Index(None, "member_id", "status"),
     Index(None, "team_id", "status"),
+    # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
+    sqlite_autoincrement=True,
 )
 
 likes = Table(
@@ -181,6 +187,8 @@ notifications = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "member_id", "id"),
     Index(None, "member_id", "read_at"),
+    # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
+    sqlite_autoincrement=True,
 )
 
 # No foreign keys: the log outlives the members and teams it speaks of.
@@ -195,4 +203,6 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "created_at"),
+    # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
+    sqlite_autoincrement=True,
 )

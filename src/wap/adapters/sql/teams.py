@@ -49,6 +49,16 @@ def team_from_row(row: RowMapping, slots: list[RowMapping]) -> Team:
     )
 
 
+def _member_from_row(row: RowMapping) -> TeamMember:
+    return TeamMember(
+        team_id=row["team_id"],
+        member_id=row["member_id"],
+        role=TeamRole(row["role"]),
+        category=Category(row["category"]) if row["category"] else None,
+        joined_at=row["joined_at"],
+    )
+
+
 def team_values(team: Team) -> dict[str, Any]:
     return {
         "title": team.title.value,
@@ -190,16 +200,29 @@ class SqlTeamRepository(TeamRepository):
                 team_members.c.member_id,
             )
         )
-        return [
-            TeamMember(
-                team_id=row["team_id"],
-                member_id=row["member_id"],
-                role=TeamRole(row["role"]),
-                category=Category(row["category"]) if row["category"] else None,
-                joined_at=row["joined_at"],
+        return [_member_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def memberships_of(self, member_id: int) -> list[TeamMember]:
+        query = (
+            select(team_members)
+            .where(team_members.c.member_id == member_id)
+            .order_by(team_members.c.team_id)
+        )
+        return [_member_from_row(row) for row in (await self._session.execute(query)).mappings()]
+
+    async def save_members(self, members: list[TeamMember]) -> None:
+        for member in members:
+            await self._session.execute(
+                update(team_members)
+                .where(
+                    team_members.c.team_id == member.team_id,
+                    team_members.c.member_id == member.member_id,
+                )
+                .values(
+                    role=member.role.value,
+                    category=member.category.value if member.category else None,
+                )
             )
-            for row in (await self._session.execute(query)).mappings()
-        ]
 
     async def take_place(
         self, team_id: int, member_id: int, category: Category, joined_at: datetime

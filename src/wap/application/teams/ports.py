@@ -40,6 +40,14 @@ class TeamRepository(Protocol):
         """The leader first, then members in the order they joined."""
 
     @abstractmethod
+    async def memberships_of(self, member_id: int) -> list[TeamMember]:
+        """Every team the member is in, as leader or member."""
+
+    @abstractmethod
+    async def save_members(self, members: list[TeamMember]) -> None:
+        """Write back the role and slot of team members (a leadership hand-over)."""
+
+    @abstractmethod
     async def take_place(
         self, team_id: int, member_id: int, category: Category, joined_at: datetime
     ) -> bool:

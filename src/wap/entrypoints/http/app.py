@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from dishka import AsyncContainer
+from dishka import Provider
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar, Router
 from litestar.exceptions import HTTPException
@@ -16,12 +16,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from swagger_ui_bundle import swagger_ui_path
+from taskiq import AsyncBroker
 
 from wap import __version__
 from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
 from wap.entrypoints.config import Settings
-from wap.entrypoints.http import members, system, teams
+from wap.entrypoints.http import admin, auth, members, system, teams
+from wap.entrypoints.http.identity import HttpProvider
 from wap.entrypoints.http.problems import (
     handle_http_exception,
     handle_unexpected,
@@ -29,6 +31,7 @@ from wap.entrypoints.http.problems import (
     problem_response,
 )
 from wap.entrypoints.ioc import make_container
+from wap.entrypoints.worker.broker import attach_container
 
 log = logging.getLogger("wap.http")
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -56,15 +59,39 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-def create_app(
-    settings: Settings | None = None, container: AsyncContainer | None = None
-) -> Litestar:
+API_ROUTES = [
+    system.catalog,
+    auth.github_login,
+    auth.github_callback,
+    auth.github_token,
+    auth.refresh,
+    auth.logout,
+    auth.email_codes,
+    members.own_profile,
+    members.register,
+    members.public_profile,
+    teams.team_detail,
+    admin.list_members,
+    admin.approve_members,
+    admin.reject_members,
+    admin.expel_members,
+    admin.change_role,
+    admin.audit,
+]
+
+
+def create_app(settings: Settings | None = None, *extra_providers: Provider) -> Litestar:
+    """The web app. ``extra_providers`` override adapters (tests swap in fakes this way)."""
     settings = settings or Settings.from_env()
-    container = container or make_container(settings)
-    api = DishkaRouter(
-        "/api/v1",
-        route_handlers=[system.catalog, members.public_profile, teams.team_detail],
-    )
+    settings.signing_key()  # a missing or short key stops the start, not the first sign-in
+    container = make_container(settings, HttpProvider(), *extra_providers)
+
+    async def start_broker() -> None:
+        broker = await container.get(AsyncBroker)
+        attach_container(broker, container)
+        await broker.startup()
+
+    api = DishkaRouter("/api/v1", route_handlers=API_ROUTES)
     probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
     assets = create_static_files_router(
         path=SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
@@ -84,6 +111,7 @@ def create_app(
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
+        on_startup=[start_broker],
         on_shutdown=[container.close],
         debug=False,
     )

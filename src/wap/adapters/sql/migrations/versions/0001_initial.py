@@ -19,7 +19,9 @@ branch_labels = None
 depends_on = None
 
 MYSQL = ("mysql", "mariadb")
+# sqlite_autoincrement: SQLite must never hand out the id of a deleted row again.
 TABLE_ARGS: dict[str, Any] = {
+    "sqlite_autoincrement": True,
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_unicode_ci",
     "mysql_engine": "InnoDB",

@@ -1,0 +1,172 @@
+"""Finishing sign-up: a code mailed to the member's address, then the registration form."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import msgspec
+
+from wap.application.auth.ports import CodeCheck, EmailCodeStore
+from wap.application.auth.sessions import digest
+from wap.application.mail.ports import Mail, MailQueue
+from wap.application.members.ports import MemberRepository
+from wap.application.members.read_models import OwnProfile
+from wap.application.ports import UnitOfWork
+from wap.domain.auth import EmailAddress, EmailCodePolicy
+from wap.domain.catalog import Position
+from wap.domain.errors import (
+    EmailCodeExpired,
+    EmailCodeMismatch,
+    EmailCooldown,
+    MemberNotRegistering,
+    StudentNumberTaken,
+    TokenInvalid,
+    gather,
+)
+from wap.domain.members import Actor, MemberStatus, Name, StudentNumber, parse_position
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpPolicy:
+    """The club's settings for sign-up (WAP_OFFICER_GITHUB_LOGINS, WAP_ALLOWED_EMAIL_DOMAINS)."""
+
+    officer_logins: frozenset[str] = frozenset()
+    allowed_email_domains: frozenset[str] = frozenset()
+
+    def makes_officer(self, github_login: str) -> bool:
+        return github_login.lower() in self.officer_logins
+
+
+def ensure_registering(actor: Actor) -> None:
+    if actor.status is not MemberStatus.REGISTERING:
+        raise MemberNotRegistering()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(EmailCodePolicy.ALPHABET) for _ in range(EmailCodePolicy.LENGTH))
+
+
+@dataclass(frozen=True, slots=True)
+class EmailCodeRequest:
+    actor: Actor
+    email: str
+
+
+class EmailCodeSent(msgspec.Struct, frozen=True):
+    email: str
+    expires_in: int
+    resend_after: int
+
+
+class RequestEmailCode:
+    def __init__(self, codes: EmailCodeStore, mail: MailQueue, policy: SignUpPolicy) -> None:
+        self._codes = codes
+        self._mail = mail
+        self._policy = policy
+
+    async def __call__(self, request: EmailCodeRequest) -> EmailCodeSent:
+        ensure_registering(request.actor)
+        email = EmailAddress.of(request.email)
+        email.ensure_allowed(self._policy.allowed_email_domains)
+        member_id = request.actor.member_id
+        if not await self._codes.start_cooldown(member_id, EmailCodePolicy.COOLDOWN_SECONDS):
+            raise EmailCooldown()
+        code = new_code()
+        await self._codes.put(
+            member_id, email.value, digest(code), EmailCodePolicy.LIFETIME_SECONDS
+        )
+        await self._mail.enqueue(
+            Mail(
+                to=email.value,
+                subject=f"[WAP] 인증 코드 {code}",
+                body=(
+                    f"WAP 가입 인증 코드: {code}\n"
+                    f"{EmailCodePolicy.LIFETIME_SECONDS // 60}분 안에 입력해 주세요.\n\n"
+                    f"Your WAP sign-up code: {code} (valid for "
+                    f"{EmailCodePolicy.LIFETIME_SECONDS // 60} minutes)."
+                ),
+            )
+        )
+        return EmailCodeSent(
+            email=email.value,
+            expires_in=EmailCodePolicy.LIFETIME_SECONDS,
+            resend_after=EmailCodePolicy.COOLDOWN_SECONDS,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    actor: Actor
+    name: str
+    student_number: str
+    position: str
+    email: str
+    email_code: str
+
+
+class Register:
+    """Finish sign-up: every member rule, the e-mail code, then pending (or officer)."""
+
+    def __init__(
+        self,
+        members: MemberRepository,
+        codes: EmailCodeStore,
+        uow: UnitOfWork,
+        policy: SignUpPolicy,
+    ) -> None:
+        self._members = members
+        self._codes = codes
+        self._uow = uow
+        self._policy = policy
+
+    async def __call__(self, form: Registration) -> OwnProfile:
+        ensure_registering(form.actor)
+        name, student_number, position, email = gather(
+            [
+                ("name", lambda: Name.of(form.name)),
+                ("student_number", lambda: StudentNumber.of(form.student_number)),
+                ("position", lambda: parse_position(form.position)),
+                ("email", lambda: EmailAddress.of(form.email)),
+            ]
+        )
+        assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
+        assert isinstance(email, EmailAddress) and isinstance(position, Position)
+        email.ensure_allowed(self._policy.allowed_email_domains)
+        member = await self._members.get(form.actor.member_id)
+        if member is None:
+            raise TokenInvalid()
+        owner = await self._members.student_number_owner(student_number.value)
+        if owner is not None and owner != member.id:
+            raise StudentNumberTaken(field="student_number")
+        check = await self._codes.check(
+            form.actor.member_id,
+            email.value,
+            digest(EmailCodePolicy.normalize(form.email_code)),
+            EmailCodePolicy.MAX_WRONG_TRIES,
+        )
+        if check is CodeCheck.EXPIRED:
+            raise EmailCodeExpired(field="email_code")
+        if check is CodeCheck.MISMATCH:
+            raise EmailCodeMismatch(field="email_code")
+        member.register(
+            name=name,
+            student_number=student_number,
+            position=position,
+            email=email.value,
+            as_officer=self._policy.makes_officer(member.github_login),
+        )
+        await self._members.save(member)
+        await self._uow.commit()
+        return OwnProfile.of(member)
+
+
+class GetOwnProfile:
+    def __init__(self, members: MemberRepository) -> None:
+        self._members = members
+
+    async def __call__(self, actor: Actor) -> OwnProfile:
+        member = await self._members.get(actor.member_id)
+        if member is None:
+            raise TokenInvalid()
+        return OwnProfile.of(member)

@@ -1,0 +1,70 @@
+"""Rules of signing in and signing up that do not depend on any technology."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+from wap.domain.errors import EmailDomainNotAllowed, RequestInvalid
+from wap.domain.values import has_control_characters
+
+ACCESS_TOKEN_SECONDS: Final = 30 * 60
+REFRESH_TOKEN_SECONDS: Final = 7 * 24 * 3600
+
+
+class EmailCodePolicy:
+    LENGTH: Final = 6
+    # No 0/O, 1/I/L: a person copies the code from a mail by eye.
+    ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    LIFETIME_SECONDS: Final = 5 * 60
+    COOLDOWN_SECONDS: Final = 60
+    MAX_WRONG_TRIES: Final = 5
+
+    @classmethod
+    def normalize(cls, raw: str) -> str:
+        return raw.strip().upper()
+
+
+_EMAIL = re.compile(
+    r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailAddress:
+    """A deliverable-looking address; the domain part is kept in lower case."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if len(self.value) > 254 or has_control_characters(self.value):
+            raise RequestInvalid(field="email")
+        if not _EMAIL.fullmatch(self.value):
+            raise RequestInvalid(field="email")
+
+    @classmethod
+    def of(cls, raw: str) -> EmailAddress:
+        local, at, domain = raw.strip().rpartition("@")
+        return cls(f"{local}{at}{domain.lower()}")
+
+    @property
+    def domain(self) -> str:
+        return self.value.rpartition("@")[2]
+
+    def ensure_allowed(self, allowed_domains: frozenset[str]) -> None:
+        """Empty means any domain; otherwise the domain or one of its subdomains."""
+        if not allowed_domains:
+            return
+        if not any(self.domain == d or self.domain.endswith("." + d) for d in allowed_domains):
+            raise EmailDomainNotAllowed(field="email")
+
+
+def safe_next(raw: str | None, default: str) -> str:
+    """Where to send the browser after sign-in: a path on this site, never another site."""
+    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return default
+    if has_control_characters(raw) or urlsplit(raw).netloc:
+        return default
+    return raw

@@ -1,0 +1,139 @@
+"""/admin/*: the officers' console."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from dishka import FromDishka
+from litestar import get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromQuery, JSONBody, QueryParameter
+from msgspec import Meta
+
+from wap.application.admin.members import (
+    MAX_BATCH,
+    MAX_PAGE_SIZE,
+    ApproveMembers,
+    AuditPage,
+    Batch,
+    BatchResult,
+    ChangeRole,
+    ExpelMembers,
+    ListAudit,
+    ListMembers,
+    MemberListQuery,
+    MemberPage,
+    RejectMembers,
+    RoleChange,
+)
+from wap.application.members.ports import SearchField
+from wap.application.members.read_models import OwnProfile
+from wap.domain.members import MemberStatus, Role
+from wap.entrypoints.http.identity import Identity
+from wap.entrypoints.http.params import MAX_ID, Id
+from wap.entrypoints.http.responses import errors
+
+OFFICER_ERRORS = ("auth.required", "auth.token_invalid", "permission.officer_only")
+BatchId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+
+
+class IdsBody(msgspec.Struct, forbid_unknown_fields=True):
+    ids: Annotated[list[BatchId], Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class RoleBody(msgspec.Struct, forbid_unknown_fields=True):
+    role: Literal["member", "officer"]
+
+
+Page = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
+PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
+
+
+@get(
+    "/admin/members",
+    tags=["admin"],
+    summary="Members waiting for approval, or approved, with search and pages",
+    responses=errors(*OFFICER_ERRORS),
+)
+async def list_members(
+    identity: FromDishka[Identity],
+    list_members: FromDishka[ListMembers],
+    status: FromQuery[Literal["pending", "approved"]] = "pending",
+    q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    field: FromQuery[Literal["name", "student_number", "position"]] = "name",
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> MemberPage:
+    return await list_members(
+        MemberListQuery(
+            actor=identity.officer(),
+            status=MemberStatus(status),
+            q=q,
+            field=SearchField(field),
+            page=page,
+            page_size=page_size,
+        )
+    )
+
+
+def _batch_route(path: str, summary: str, *codes: str) -> HTTPRouteHandler:
+    return post(
+        path,
+        tags=["admin"],
+        summary=summary,
+        status_code=200,
+        responses=errors(*OFFICER_ERRORS, *codes),
+    )
+
+
+@_batch_route("/admin/members/approve", "Approve pending sign-ups", "member.not_pending")
+async def approve_members(
+    data: JSONBody[IdsBody], identity: FromDishka[Identity], approve: FromDishka[ApproveMembers]
+) -> BatchResult:
+    return await approve(Batch(identity.officer(), tuple(data.ids)))
+
+
+@_batch_route("/admin/members/reject", "Reject (delete) pending sign-ups", "member.not_pending")
+async def reject_members(
+    data: JSONBody[IdsBody], identity: FromDishka[Identity], reject: FromDishka[RejectMembers]
+) -> BatchResult:
+    return await reject(Batch(identity.officer(), tuple(data.ids)))
+
+
+@_batch_route("/admin/members/expel", "Expel (delete) approved members", "member.last_officer")
+async def expel_members(
+    data: JSONBody[IdsBody], identity: FromDishka[Identity], expel: FromDishka[ExpelMembers]
+) -> BatchResult:
+    return await expel(Batch(identity.officer(), tuple(data.ids)))
+
+
+@post(
+    "/admin/members/{member_id:int}/role",
+    tags=["admin"],
+    summary="Promote to officer or demote to member",
+    status_code=200,
+    responses=errors(*OFFICER_ERRORS, "member.not_found", "member.last_officer"),
+)
+async def change_role(
+    member_id: Id,
+    data: JSONBody[RoleBody],
+    identity: FromDishka[Identity],
+    change: FromDishka[ChangeRole],
+) -> OwnProfile:
+    return await change(RoleChange(identity.officer(), member_id, Role(data.role)))
+
+
+@get(
+    "/admin/audit",
+    tags=["admin"],
+    summary="Who did which officer action to what, when (newest first)",
+    responses=errors(*OFFICER_ERRORS),
+)
+async def audit(
+    identity: FromDishka[Identity],
+    list_audit: FromDishka[ListAudit],
+    page: Page = 1,
+    page_size: PageSize = 50,
+) -> AuditPage:
+    return await list_audit(identity.officer(), page, page_size)

@@ -1,0 +1,267 @@
+"""/auth/*: GitHub sign-in (browser and app flows), refresh, logout, e-mail codes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Annotated, Any
+
+import msgspec
+from dishka import FromDishka
+from litestar import Request, Response, get, post
+from litestar.params import JSONBody, QueryParameter
+from litestar.response import Redirect
+from msgspec import Meta
+
+from wap.application.auth.ports import IdentityProvider
+from wap.application.auth.sessions import Logout, RefreshSession, TokenPair
+from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
+from wap.application.auth.sign_up import EmailCodeRequest, EmailCodeSent, RequestEmailCode
+from wap.application.errors import Unavailable
+from wap.application.members.read_models import OwnProfile
+from wap.domain.auth import safe_next
+from wap.domain.errors import OAuthFailed, RefreshInvalid, StateMismatch
+from wap.entrypoints.config import Settings
+from wap.entrypoints.http.identity import (
+    REFRESH_COOKIE,
+    Identity,
+    clear_session_cookies,
+    ensure_csrf,
+    set_session_cookies,
+)
+from wap.entrypoints.http.responses import errors
+
+OAUTH_COOKIE = "wap_oauth"
+OAUTH_COOKIE_PATH = "/api/v1/auth/github"
+OAUTH_SECONDS = 600
+CALLBACK_PATH = "/api/v1/auth/github/callback"
+
+Code = Annotated[str, Meta(min_length=1, max_length=512)]
+Url = Annotated[str, Meta(min_length=1, max_length=2000)]
+OpaqueToken = Annotated[str, Meta(min_length=1, max_length=512)]
+
+
+class GitHubTokenBody(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+    redirect_uri: Url | None = None
+
+
+class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: OpaqueToken | None = None
+
+
+class EmailCodeBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(min_length=3, max_length=254)]
+
+
+class SignedIn(msgspec.Struct, frozen=True):
+    access_token: str
+    refresh_token: str
+    member: OwnProfile
+    registered: bool
+
+
+class Tokens(msgspec.Struct, frozen=True):
+    access_token: str
+    refresh_token: str
+
+
+def _state_key(settings: Settings) -> bytes:
+    return hmac.new(settings.signing_key().encode(), b"wap-oauth-state", hashlib.sha256).digest()
+
+
+def seal(payload: dict[str, Any], settings: Settings) -> str:
+    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    mac = hmac.new(_state_key(settings), body.encode(), hashlib.sha256).hexdigest()
+    return f"{body}.{mac}"
+
+
+def unseal(sealed: str | None, settings: Settings) -> dict[str, Any]:
+    if not sealed or "." not in sealed or len(sealed) > 4096:
+        raise StateMismatch()
+    body, _, mac = sealed.rpartition(".")
+    expected = hmac.new(_state_key(settings), body.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, expected):
+        raise StateMismatch()
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(body.encode()))
+    except ValueError:
+        raise StateMismatch() from None
+    if not isinstance(payload, dict) or payload.get("exp", 0) < time.time():
+        raise StateMismatch()
+    return payload
+
+
+def _callback_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/") + CALLBACK_PATH
+
+
+def _require_github(settings: Settings) -> None:
+    if not settings.github_client_id or not settings.github_client_secret:
+        raise Unavailable()
+
+
+@get(
+    "/auth/github/login",
+    tags=["auth"],
+    summary="Start the browser sign-in: 302 to GitHub with state and PKCE",
+    status_code=302,
+    responses=errors("service.unavailable"),
+)
+async def github_login(
+    request: Request[Any, Any, Any],
+    settings: FromDishka[Settings],
+    github: FromDishka[IdentityProvider],
+    next_path: Annotated[str | None, QueryParameter(name="next", max_length=2000)] = None,
+) -> Redirect:
+    _require_github(settings)
+    state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    url = github.authorization_url(
+        state=state, code_verifier=verifier, redirect_uri=_callback_url(request)
+    )
+    sealed = seal(
+        {
+            "state": state,
+            "verifier": verifier,
+            "next": safe_next(next_path, settings.frontend_url),
+            "exp": time.time() + OAUTH_SECONDS,
+        },
+        settings,
+    )
+    response = Redirect(url, status_code=302)
+    response.set_cookie(
+        OAUTH_COOKIE,
+        sealed,
+        max_age=OAUTH_SECONDS,
+        path=OAUTH_COOKIE_PATH,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+    return response
+
+
+@get(
+    "/auth/github/callback",
+    tags=["auth"],
+    summary="GitHub sends the browser back here; signs in, sets cookies, 302 to next",
+    status_code=302,
+    responses=errors("auth.state_mismatch", "auth.oauth_failed", "service.unavailable"),
+)
+async def github_callback(
+    request: Request[Any, Any, Any],
+    settings: FromDishka[Settings],
+    sign_in: FromDishka[SignInWithGitHub],
+    code: Annotated[str | None, QueryParameter(max_length=512)] = None,
+    oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=512)] = None,
+    oauth_error: Annotated[str | None, QueryParameter(name="error", max_length=200)] = None,
+) -> Redirect:
+    _require_github(settings)
+    sealed = unseal(request.cookies.get(OAUTH_COOKIE), settings)
+    if not oauth_state or not hmac.compare_digest(str(sealed.get("state", "")), oauth_state):
+        raise StateMismatch()
+    if oauth_error or not code:
+        raise OAuthFailed()
+    result = await sign_in(
+        SignInCommand(
+            code=code,
+            redirect_uri=_callback_url(request),
+            code_verifier=str(sealed.get("verifier", "")),
+        )
+    )
+    response = Redirect(safe_next(str(sealed.get("next")), settings.frontend_url), status_code=302)
+    set_session_cookies(
+        response,
+        TokenPair(result.access_token, result.refresh_token, result.session_id),
+        settings,
+        secrets.token_urlsafe(24),
+    )
+    response.delete_cookie(OAUTH_COOKIE, path=OAUTH_COOKIE_PATH)
+    return response
+
+
+@post(
+    "/auth/github/token",
+    tags=["auth"],
+    summary="App flow: exchange a GitHub code for tokens",
+    status_code=200,
+    responses=errors("auth.oauth_failed", "service.unavailable"),
+)
+async def github_token(
+    data: JSONBody[GitHubTokenBody],
+    settings: FromDishka[Settings],
+    sign_in: FromDishka[SignInWithGitHub],
+) -> SignedIn:
+    _require_github(settings)
+    result = await sign_in(SignInCommand(code=data.code, redirect_uri=data.redirect_uri))
+    return SignedIn(result.access_token, result.refresh_token, result.member, result.registered)
+
+
+@post(
+    "/auth/refresh",
+    tags=["auth"],
+    summary="A new token pair for a refresh token (single use; reuse revokes the session)",
+    status_code=200,
+    responses=errors("auth.refresh_invalid", "auth.csrf_failed"),
+)
+async def refresh(
+    request: Request[Any, Any, Any],
+    settings: FromDishka[Settings],
+    refresh_session: FromDishka[RefreshSession],
+    data: JSONBody[RefreshBody | None] = None,
+) -> Response[Tokens]:
+    token = data.refresh_token if data is not None else None
+    from_cookie = token is None
+    if from_cookie:
+        token = request.cookies.get(REFRESH_COOKIE)
+        if not token or len(token) > 512:
+            raise RefreshInvalid()
+        ensure_csrf(request)
+    assert token is not None
+    pair = await refresh_session(token)
+    response = Response(Tokens(pair.access_token, pair.refresh_token), status_code=200)
+    if from_cookie:
+        set_session_cookies(response, pair, settings, request.cookies.get("wap_csrf", ""))
+    return response
+
+
+@post(
+    "/auth/logout",
+    tags=["auth"],
+    summary="Revoke this login session and clear the cookies",
+    status_code=204,
+    responses=errors("auth.required", "auth.token_invalid", "auth.csrf_failed"),
+)
+async def logout(
+    identity: FromDishka[Identity], settings: FromDishka[Settings], close: FromDishka[Logout]
+) -> Response[None]:
+    identity.signed_in()
+    assert identity.session_id is not None
+    await close(identity.session_id)
+    response = Response(None, status_code=204)
+    clear_session_cookies(response, settings)
+    return response
+
+
+@post(
+    "/auth/email-codes",
+    tags=["auth"],
+    summary="Mail a 6-character sign-up code (5 min life, 60 s resend cooldown)",
+    status_code=202,
+    responses=errors(
+        "auth.required",
+        "member.not_registering",
+        "email.cooldown",
+        "email.domain_not_allowed",
+    ),
+)
+async def email_codes(
+    data: JSONBody[EmailCodeBody],
+    identity: FromDishka[Identity],
+    request_code: FromDishka[RequestEmailCode],
+) -> EmailCodeSent:
+    return await request_code(EmailCodeRequest(identity.signed_in(), data.email))

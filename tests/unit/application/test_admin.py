@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from tests.builders import NOW, member, team
+from tests.fakes import (
+    FakeUnitOfWork,
+    InMemoryAuditLog,
+    InMemoryLikeRepository,
+    InMemoryMemberRepository,
+    InMemoryTeamRepository,
+)
+from wap.adapters.system import FixedClock
+from wap.application.admin.members import (
+    ApproveMembers,
+    Batch,
+    ChangeRole,
+    ExpelMembers,
+    ListAudit,
+    ListMembers,
+    MemberListQuery,
+    PromoteByLogin,
+    RejectMembers,
+    RoleChange,
+    Skipped,
+)
+from wap.application.members.ports import SearchField
+from wap.domain.audit import AuditAction
+from wap.domain.catalog import Category
+from wap.domain.errors import (
+    LastOfficer,
+    MemberNotFound,
+    OfficerOnly,
+    RequestInvalid,
+)
+from wap.domain.members import Member, MemberStatus, Role
+from wap.domain.teams import Team, TeamRole
+
+
+@dataclass
+class Club:
+    members: InMemoryMemberRepository = field(default_factory=InMemoryMemberRepository)
+    teams: InMemoryTeamRepository = field(default_factory=InMemoryTeamRepository)
+    audit: InMemoryAuditLog = field(default_factory=InMemoryAuditLog)
+    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
+    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
+
+    def __post_init__(self) -> None:
+        self.likes = InMemoryLikeRepository(self.teams)
+        args = (self.members, self.audit, self.uow, self.clock)
+        self.approve = ApproveMembers(*args)
+        self.reject = RejectMembers(*args)
+        self.expel = ExpelMembers(
+            self.members, self.teams, self.likes, self.audit, self.uow, self.clock
+        )
+        self.change_role = ChangeRole(*args)
+        self.list = ListMembers(self.members)
+        self.list_audit = ListAudit(self.audit)
+        self.promote = PromoteByLogin(*args)
+
+    async def add(self, *people: Member) -> None:
+        for person in people:
+            await self.members.add(person)
+
+    async def open_team(self, leader: Member, **kwargs: object) -> Team:
+        assert leader.id is not None
+        return await self.teams.add(team(leader.id, **kwargs))  # type: ignore[arg-type]
+
+
+def ids(*people: Member) -> tuple[int, ...]:
+    return tuple(p.id for p in people if p.id is not None)
+
+
+async def test_approving_a_batch_skips_with_a_code_and_commits_once() -> None:
+    club = Club()
+    officer = member(role=Role.OFFICER)
+    waiting, also, approved = (
+        member(status=MemberStatus.PENDING),
+        member(status=MemberStatus.PENDING),
+        member(),
+    )
+    await club.add(officer, waiting, also, approved)
+    result = await club.approve(Batch(officer.actor, (*ids(waiting, also, approved), 9999)))
+    assert result.done == list(ids(waiting, also))
+    assert result.skipped == [
+        Skipped(approved.id or 0, "member.not_pending"),
+        Skipped(9999, "member.not_found"),
+    ]
+    assert club.uow.commits == 1
+    stored = await club.members.get(waiting.id or 0)
+    assert stored is not None and stored.status is MemberStatus.APPROVED
+    assert [e.action for e in club.audit.entries] == [AuditAction.MEMBER_APPROVED] * 2
+    assert {e.target_id for e in club.audit.entries} == set(ids(waiting, also))
+
+
+async def test_only_officers_run_batches_and_batches_are_bounded() -> None:
+    club = Club()
+    plain = member()
+    await club.add(plain)
+    with pytest.raises(OfficerOnly):
+        await club.approve(Batch(plain.actor, (1,)))
+    with pytest.raises(RequestInvalid):
+        Batch(plain.actor, ())
+    with pytest.raises(RequestInvalid):
+        Batch(plain.actor, tuple(range(1, 102)))
+
+
+async def test_rejecting_deletes_a_pending_sign_up_only() -> None:
+    club = Club()
+    officer, waiting, approved = (
+        member(role=Role.OFFICER),
+        member(status=MemberStatus.PENDING),
+        member(),
+    )
+    await club.add(officer, waiting, approved)
+    result = await club.reject(Batch(officer.actor, ids(waiting, approved)))
+    assert result.done == [waiting.id]
+    assert result.skipped == [Skipped(approved.id or 0, "member.not_pending")]
+    assert await club.members.get(waiting.id or 0) is None
+    assert await club.members.get(approved.id or 0) is not None
+
+
+async def test_the_last_officer_cannot_be_expelled_even_within_one_batch() -> None:
+    club = Club()
+    first, second = member(role=Role.OFFICER), member(role=Role.OFFICER)
+    await club.add(first, second)
+    result = await club.expel(Batch(first.actor, ids(first, second)))
+    assert result.done == [first.id]
+    assert result.skipped == [Skipped(second.id or 0, "member.last_officer")]
+
+
+async def test_expelling_a_leader_hands_the_team_to_its_longest_standing_member() -> None:
+    club = Club()
+    officer, leader, early, late = member(role=Role.OFFICER), member(), member(), member()
+    await club.add(officer, leader, early, late)
+    board = await club.open_team(leader, slots={Category.WEB: 2, Category.NODE: 1})
+    assert board.id is not None
+    await club.teams.take_place(board.id, late.id or 0, Category.WEB, NOW + timedelta(days=2))
+    await club.teams.take_place(board.id, early.id or 0, Category.NODE, NOW + timedelta(days=1))
+    await club.likes.like(board.id, leader.id or 0, NOW)
+
+    result = await club.expel(Batch(officer.actor, ids(leader)))
+
+    assert result.done == [leader.id]
+    after = await club.teams.get(board.id)
+    assert after is not None and after.leader_id == early.id
+    people = await club.teams.members(board.id)
+    assert [(p.member_id, p.role, p.category) for p in people] == [
+        (early.id, TeamRole.LEADER, None),
+        (late.id, TeamRole.MEMBER, Category.WEB),
+    ]
+    # The heir left the NODE slot to lead; the expelled leader held no place of their own.
+    assert after.slots[Category.NODE].filled == 0 and after.slots[Category.WEB].filled == 1
+    assert after.like_count == 0
+    assert await club.members.get(leader.id or 0) is None
+
+
+async def test_expelling_a_leader_alone_deletes_the_team_and_a_member_frees_a_place() -> None:
+    club = Club()
+    officer, loner, leader, joiner = member(role=Role.OFFICER), member(), member(), member()
+    await club.add(officer, loner, leader, joiner)
+    solo = await club.open_team(loner)
+    other = await club.open_team(leader, slots={Category.WEB: 1})
+    assert solo.id is not None and other.id is not None
+    await club.teams.take_place(other.id, joiner.id or 0, Category.WEB, NOW)
+
+    await club.expel(Batch(officer.actor, ids(loner, joiner)))
+
+    assert await club.teams.get(solo.id) is None
+    kept = await club.teams.get(other.id)
+    assert kept is not None and kept.slots[Category.WEB].filled == 0
+    assert [p.member_id for p in await club.teams.members(other.id)] == [leader.id]
+
+
+async def test_pending_members_are_rejected_not_expelled() -> None:
+    club = Club()
+    officer, waiting = member(role=Role.OFFICER), member(status=MemberStatus.PENDING)
+    await club.add(officer, waiting)
+    result = await club.expel(Batch(officer.actor, ids(waiting)))
+    assert result.skipped == [Skipped(waiting.id or 0, "member.not_approved")]
+
+
+async def test_roles_change_with_the_last_officer_rule_and_an_audit_entry() -> None:
+    club = Club()
+    officer, plain = member(role=Role.OFFICER), member()
+    await club.add(officer, plain)
+    promoted = await club.change_role(RoleChange(officer.actor, plain.id or 0, Role.OFFICER))
+    assert promoted.role == "officer"
+    demoted = await club.change_role(RoleChange(officer.actor, officer.id or 0, Role.MEMBER))
+    assert demoted.role == "member"
+    with pytest.raises(LastOfficer):
+        await club.change_role(RoleChange(promoted_actor(club, plain), plain.id or 0, Role.MEMBER))
+    assert [e.detail.get("after") for e in club.audit.entries] == ["officer", "member"]
+    with pytest.raises(MemberNotFound):
+        await club.change_role(RoleChange(promoted_actor(club, plain), 4242, Role.OFFICER))
+
+
+def promoted_actor(club: Club, person: Member):  # type: ignore[no-untyped-def]
+    from wap.domain.members import Actor
+
+    return Actor(person.id or 0, Role.OFFICER, MemberStatus.APPROVED)
+
+
+async def test_listing_searches_by_field_and_pages() -> None:
+    club = Club()
+    officer = member(role=Role.OFFICER)
+    await club.add(officer)
+    waiting = [member(status=MemberStatus.PENDING, name=n) for n in ("김철수", "김영희", "이민호")]
+    await club.add(*waiting)
+    page = await club.list(MemberListQuery(officer.actor, q="김", page_size=1))
+    assert (page.total, len(page.items), page.items[0].name) == (2, 1, "김철수")
+    second = await club.list(MemberListQuery(officer.actor, q="김", page=2, page_size=1))
+    assert second.items[0].name == "김영희"
+    by_number = await club.list(
+        MemberListQuery(
+            officer.actor,
+            q=waiting[2].student_number.value if waiting[2].student_number else "",
+            field=SearchField.STUDENT_NUMBER,
+        )
+    )
+    assert [m.name for m in by_number.items] == ["이민호"]
+    approved = await club.list(MemberListQuery(officer.actor, status=MemberStatus.APPROVED))
+    assert [m.id for m in approved.items] == [officer.id]
+    with pytest.raises(OfficerOnly):
+        await club.list(MemberListQuery(waiting[0].actor))
+
+
+async def test_the_audit_log_pages_newest_first() -> None:
+    club = Club()
+    officer = member(role=Role.OFFICER)
+    waiting = [member(status=MemberStatus.PENDING) for _ in range(3)]
+    await club.add(officer, *waiting)
+    await club.approve(Batch(officer.actor, ids(*waiting)))
+    page = await club.list_audit(officer.actor, page=1, page_size=2)
+    assert page.total == 3 and [i.target_id for i in page.items] == [waiting[2].id, waiting[1].id]
+
+
+async def test_the_operator_promotes_by_login_approving_a_pending_member() -> None:
+    club = Club()
+    waiting = member(status=MemberStatus.PENDING, login="Founder")
+    registering = member(status=MemberStatus.REGISTERING, login="newbie")
+    await club.add(waiting, registering)
+    profile = await club.promote("founder")
+    assert (profile.status, profile.role) == ("approved", "officer")
+    with pytest.raises(MemberNotFound):
+        await club.promote("newbie")
+    with pytest.raises(MemberNotFound):
+        await club.promote("nobody")

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.builders import NOW, member
+from tests.fakes import (
+    FakeIdentityProvider,
+    FakeUnitOfWork,
+    InMemoryMemberRepository,
+    RecordingMailQueue,
+)
+from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
+from wap.adapters.security.jwt import JwtAccessTokenCodec
+from wap.adapters.system import FixedClock
+from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
+from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
+from wap.application.auth.sign_up import (
+    EmailCodeRequest,
+    Register,
+    Registration,
+    RequestEmailCode,
+    SignUpPolicy,
+)
+from wap.domain.auth import EmailCodePolicy
+from wap.domain.errors import (
+    EmailCodeExpired,
+    EmailCodeMismatch,
+    EmailCooldown,
+    EmailDomainNotAllowed,
+    MemberNotRegistering,
+    NameInvalid,
+    OAuthFailed,
+    RefreshInvalid,
+    StudentNumberTaken,
+    TokenInvalid,
+)
+from wap.domain.members import GitHubIdentity, MemberStatus, Role
+
+OCTOCAT = GitHubIdentity(583231, "octocat", "The Octocat", "https://avatars.test/1", None)
+
+
+@dataclass
+class World:
+    members: InMemoryMemberRepository = field(default_factory=InMemoryMemberRepository)
+    sessions: InMemorySessionStore = field(default_factory=InMemorySessionStore)
+    codes: InMemoryEmailCodeStore = field(default_factory=InMemoryEmailCodeStore)
+    mail: RecordingMailQueue = field(default_factory=RecordingMailQueue)
+    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
+    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
+    github: FakeIdentityProvider = field(
+        default_factory=lambda: FakeIdentityProvider({"good": OCTOCAT})
+    )
+    policy: SignUpPolicy = field(default_factory=SignUpPolicy)
+
+    def __post_init__(self) -> None:
+        self.tokens = JwtAccessTokenCodec("s" * 48)
+        self.issuer = SessionIssuer(self.tokens, self.sessions, self.clock)
+        self.sign_in = SignInWithGitHub(
+            self.github, self.members, self.uow, self.issuer, self.clock
+        )
+        self.authenticate = Authenticate(self.tokens, self.sessions, self.members, self.clock)
+        self.refresh = RefreshSession(self.issuer, self.sessions, self.members)
+        self.logout = Logout(self.sessions)
+        self.request_code = RequestEmailCode(self.codes, self.mail, self.policy)
+        self.register = Register(self.members, self.codes, self.uow, self.policy)
+
+
+def code_in(world: World) -> str:
+    subject = world.mail.sent[-1].subject
+    return subject.rsplit(" ", 1)[-1]
+
+
+async def test_first_sign_in_creates_a_registering_member_and_a_session() -> None:
+    world = World()
+    result = await world.sign_in(SignInCommand("good"))
+    assert result.registered is False
+    assert result.member.status == "registering" and result.member.github_login == "octocat"
+    assert world.uow.commits == 1
+    actor, session_id = await world.authenticate(result.access_token)
+    assert actor.member_id == result.member.id and session_id == result.session_id
+
+
+async def test_a_later_sign_in_refreshes_login_and_avatar_without_a_second_member() -> None:
+    world = World()
+    first = await world.sign_in(SignInCommand("good"))
+    world.github.codes["again"] = GitHubIdentity(583231, "octo-renamed", None, "https://a/2", None)
+    second = await world.sign_in(SignInCommand("again"))
+    assert second.member.id == first.member.id
+    assert second.member.github_login == "octo-renamed"
+    assert second.member.avatar_url == "https://a/2"
+    assert second.session_id != first.session_id
+
+
+async def test_an_unknown_code_is_an_oauth_failure() -> None:
+    with pytest.raises(OAuthFailed):
+        await World().sign_in(SignInCommand("nope"))
+
+
+async def test_refresh_rotates_and_a_reused_token_revokes_the_session() -> None:
+    world = World()
+    signed = await world.sign_in(SignInCommand("good"))
+    rotated = await world.refresh(signed.refresh_token)
+    assert rotated.refresh_token != signed.refresh_token
+    assert rotated.session_id == signed.session_id
+    await world.authenticate(rotated.access_token)
+
+    with pytest.raises(RefreshInvalid):
+        await world.refresh(signed.refresh_token)  # the old one, again: theft
+    with pytest.raises(RefreshInvalid):
+        await world.refresh(rotated.refresh_token)  # the whole session is gone
+    with pytest.raises(TokenInvalid):
+        await world.authenticate(rotated.access_token)
+
+
+async def test_an_unknown_refresh_token_is_refused() -> None:
+    with pytest.raises(RefreshInvalid):
+        await World().refresh("made-up")
+
+
+async def test_logout_ends_the_session() -> None:
+    world = World()
+    signed = await world.sign_in(SignInCommand("good"))
+    await world.logout(signed.session_id)
+    with pytest.raises(TokenInvalid):
+        await world.authenticate(signed.access_token)
+    with pytest.raises(RefreshInvalid):
+        await world.refresh(signed.refresh_token)
+
+
+async def test_a_token_of_a_deleted_member_no_longer_works() -> None:
+    world = World()
+    signed = await world.sign_in(SignInCommand("good"))
+    await world.members.delete(signed.member.id)
+    with pytest.raises(TokenInvalid):
+        await world.authenticate(signed.access_token)
+    with pytest.raises(RefreshInvalid):
+        await world.refresh(signed.refresh_token)
+
+
+async def _registering(world: World) -> tuple[int, object]:
+    signed = await world.sign_in(SignInCommand("good"))
+    actor, _ = await world.authenticate(signed.access_token)
+    return signed.member.id, actor
+
+
+def form(actor: object, code: str, **overrides: str) -> Registration:
+    values = {
+        "name": "김와프",
+        "student_number": "202612345",
+        "position": "백엔드",
+        "email": "octo@pukyong.ac.kr",
+        "email_code": code,
+    }
+    values.update(overrides)
+    return Registration(actor=actor, **values)  # type: ignore[arg-type]
+
+
+async def test_sign_up_with_a_mailed_code_makes_a_pending_member() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    sent = await world.request_code(EmailCodeRequest(actor, "octo@PUKYONG.ac.kr"))  # type: ignore[arg-type]
+    assert sent.email == "octo@pukyong.ac.kr" and sent.expires_in == 300
+    assert world.mail.sent[-1].to == "octo@pukyong.ac.kr"
+    code = code_in(world)
+    assert len(code) == 6 and set(code) <= set(EmailCodePolicy.ALPHABET)
+    profile = await world.register(form(actor, code.lower()))  # codes ignore case
+    assert profile.status == "pending" and profile.role == "member"
+    assert profile.name == "김와프" and profile.email == "octo@pukyong.ac.kr"
+
+
+async def test_a_login_on_the_officer_list_becomes_an_approved_officer() -> None:
+    world = World(policy=SignUpPolicy(officer_logins=frozenset({"octocat"})))
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    profile = await world.register(form(actor, code_in(world)))
+    assert (profile.status, profile.role) == ("approved", "officer")
+
+
+async def test_codes_cool_down_for_a_minute() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "a@b.co"))  # type: ignore[arg-type]
+    with pytest.raises(EmailCooldown):
+        await world.request_code(EmailCodeRequest(actor, "a@b.co"))  # type: ignore[arg-type]
+    assert len(world.mail.sent) == 1
+
+
+async def test_the_allowed_domains_are_honoured() -> None:
+    world = World(policy=SignUpPolicy(allowed_email_domains=frozenset({"pukyong.ac.kr"})))
+    _, actor = await _registering(world)
+    with pytest.raises(EmailDomainNotAllowed):
+        await world.request_code(EmailCodeRequest(actor, "me@gmail.com"))  # type: ignore[arg-type]
+    await world.request_code(EmailCodeRequest(actor, "me@cs.pukyong.ac.kr"))  # type: ignore[arg-type]
+    with pytest.raises(EmailDomainNotAllowed):
+        await world.register(form(actor, code_in(world), email="me@evilpukyong.ac.kr"))
+
+
+async def test_five_wrong_codes_burn_it() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    right = code_in(world)
+    wrong = "ZZZZZZ" if right != "ZZZZZZ" else "YYYYYY"
+    for _ in range(EmailCodePolicy.MAX_WRONG_TRIES):
+        with pytest.raises(EmailCodeMismatch):
+            await world.register(form(actor, wrong))
+    with pytest.raises(EmailCodeExpired):
+        await world.register(form(actor, right))
+
+
+async def test_the_code_belongs_to_the_address_it_was_sent_to() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    with pytest.raises(EmailCodeMismatch):
+        await world.register(form(actor, code_in(world), email="other@pukyong.ac.kr"))
+
+
+async def test_without_a_code_sign_up_is_refused_as_expired() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    with pytest.raises(EmailCodeExpired):
+        await world.register(form(actor, "ABCDEF"))
+
+
+async def test_every_bad_field_is_reported_at_once() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    with pytest.raises(NameInvalid) as caught:
+        await world.register(
+            form(actor, "ABCDEF", name="x1", student_number="12", position="CEO", email="nope")
+        )
+    assert [p.field for p in caught.value.problems] == [
+        "name",
+        "student_number",
+        "position",
+        "email",
+    ]
+
+
+async def test_a_taken_student_number_is_refused_before_the_code_is_spent() -> None:
+    holder = member()
+    world = World(members=InMemoryMemberRepository(holder))
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    code = code_in(world)
+    assert holder.student_number is not None
+    with pytest.raises(StudentNumberTaken):
+        await world.register(form(actor, code, student_number=holder.student_number.value))
+    profile = await world.register(form(actor, code))
+    assert profile.status == "pending"
+
+
+async def test_only_a_registering_member_asks_for_codes_or_registers() -> None:
+    approved = member()
+    world = World(members=InMemoryMemberRepository(approved))
+    with pytest.raises(MemberNotRegistering):
+        await world.request_code(EmailCodeRequest(approved.actor, "a@b.co"))
+    with pytest.raises(MemberNotRegistering):
+        await world.register(form(approved.actor, "ABCDEF"))
+    assert approved.status is MemberStatus.APPROVED and approved.role is Role.MEMBER
