@@ -16,11 +16,13 @@ from wap.application.auth.ports import IdentityProvider
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.ports import UnitOfWork
+from wap.application.teams.applications_port import ApplicationRepository
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
+from wap.domain.applications import Application
 from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category
-from wap.domain.errors import OAuthFailed, StudentNumberTaken, TitleTaken
+from wap.domain.errors import DuplicateApplication, OAuthFailed, StudentNumberTaken, TitleTaken
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
 from wap.domain.teams import Team, TeamMember, TeamRole
 
@@ -236,6 +238,12 @@ class InMemoryLikeRepository(LikeRepository):
         self._teams._rows[team_id].like_count -= 1
         return True
 
+    async def has_liked(self, team_id: int, member_id: int) -> bool:
+        return (team_id, member_id) in self.likes
+
+    async def count(self, team_id: int) -> int:
+        return self._teams._rows[team_id].like_count
+
     async def remove_all_by(self, member_id: int) -> None:
         for team_id, liker in sorted(self.likes):
             if liker == member_id:
@@ -278,3 +286,30 @@ class FakeIdentityProvider(IdentityProvider):
         if code not in self.codes:
             raise OAuthFailed()
         return self.codes[code]
+
+
+class InMemoryApplicationRepository(ApplicationRepository):
+    def __init__(self) -> None:
+        self.rows: dict[int, Application] = {}
+        self._ids = itertools.count(1)
+
+    async def add(self, application: Application) -> Application:
+        if await self.has_pending(application.team_id, application.member_id):
+            raise DuplicateApplication()
+        application.id = next(self._ids)
+        self.rows[application.id] = copy.deepcopy(application)
+        return application
+
+    async def get_for_update(self, application_id: int) -> Application | None:
+        found = self.rows.get(application_id)
+        return copy.deepcopy(found) if found else None
+
+    async def save(self, application: Application) -> None:
+        assert application.id in self.rows
+        self.rows[application.id] = copy.deepcopy(application)
+
+    async def has_pending(self, team_id: int, member_id: int) -> bool:
+        return any(
+            a.team_id == team_id and a.member_id == member_id and a.is_pending
+            for a in self.rows.values()
+        )

@@ -46,7 +46,7 @@ def test_the_layer_contracts_hold() -> None:
     [
         ("domain/teams.py", "import wap.adapters.sql.tables"),
         ("domain/members.py", "import sqlalchemy"),
-        ("application/teams/get_team.py", "from wap.entrypoints import config"),
+        ("application/teams/queries.py", "from wap.entrypoints import config"),
         ("application/members/get_profile.py", "import litestar"),
     ],
 )

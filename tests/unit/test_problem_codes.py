@@ -35,8 +35,9 @@ SPEC_CODES = {
     "application.own_team": 409, "application.not_pending": 409, "image.invalid": 400,
     "image.too_large": 413, "team.recruitment_closed": 409, "rate.limited": 429,
 }  # fmt: skip
-# Beyond the SPEC: the two answers for failures that are not the client's.
-SERVICE_CODES = {"internal": 500, "service.unavailable": 503}
+# Beyond the SPEC (docs/api.md says why): failures that are not the client's, and a batch
+# skip for a team an officer already decided on.
+SERVICE_CODES = {"internal": 500, "service.unavailable": 503, "team.not_pending": 409}
 
 
 def all_subclasses(cls: type) -> set[type]:

@@ -157,6 +157,12 @@ class CapacityBelowFilled(Conflict):
     code = "team.capacity_below_filled"
 
 
+class TeamNotPending(Conflict):
+    """Beyond SPEC §2: a batch skip when an officer decides on a team already decided."""
+
+    code = "team.not_pending"
+
+
 class TeamNotRecruiting(Conflict):
     code = "team.not_recruiting"
 

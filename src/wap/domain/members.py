@@ -148,6 +148,7 @@ class Member:
     github_login: str
     created_at: datetime
     avatar_url: str | None = None
+    avatar_thumbnail_url: str | None = None
     email: str | None = None
     name: Name | None = None
     student_number: StudentNumber | None = None

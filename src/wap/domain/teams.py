@@ -157,6 +157,7 @@ class Team:
     slots: dict[Category, Slot]
     links: Links = field(default_factory=Links)
     image_url: str | None = None
+    image_thumbnail_url: str | None = None
     status: TeamStatus = TeamStatus.PENDING
     recruit_until: datetime | None = None
     like_count: int = 0

@@ -19,14 +19,17 @@ from taskiq import AsyncBroker
 
 from wap.adapters.github.oauth import GitHubIdentityProvider
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
+from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
 from wap.adapters.security.jwt import JwtAccessTokenCodec
+from wap.adapters.sql.applications import SqlApplicationRepository
 from wap.adapters.sql.audit import SqlAuditLog
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
 from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
+from wap.adapters.sql.reader import SqlTeamReader
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.system import SystemClock
@@ -41,6 +44,7 @@ from wap.application.admin.members import (
     RejectMembers,
 )
 from wap.application.admin.ports import AuditLog
+from wap.application.admin.teams import ApproveTeams, ListAdminTeams, RejectTeams
 from wap.application.auth.ports import (
     AccessTokenCodec,
     EmailCodeStore,
@@ -52,13 +56,46 @@ from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.mail.ports import Mailer, MailQueue
+from wap.application.media import (
+    ImageLimits,
+    ImageProcessor,
+    ImageStore,
+    UploadAvatar,
+    UploadTeamImage,
+)
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
+from wap.application.members.update_profile import UpdateProfile
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.get_team import GetTeamDetail
+from wap.application.teams.applications_port import ApplicationRepository
+from wap.application.teams.applying import (
+    AcceptApplication,
+    Apply,
+    ListMyApplications,
+    ListTeamApplications,
+    RejectApplication,
+    WithdrawApplication,
+)
 from wap.application.teams.likes import LikeRepository
+from wap.application.teams.manage import (
+    CompleteTeam,
+    CreateTeam,
+    DeleteTeam,
+    EditTeam,
+    HandOverLeadership,
+    LeaveTeam,
+)
 from wap.application.teams.ports import TeamRepository
+from wap.application.teams.queries import (
+    GetTeamDetail,
+    ListLikedTeams,
+    ListMemberTeams,
+    ListTeamMembers,
+    ListTeams,
+    SetLike,
+)
+from wap.application.teams.reader import TeamReader
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import make_broker
 
@@ -153,6 +190,18 @@ class InfrastructureProvider(Provider):
     def sign_up_policy(self, settings: Settings) -> SignUpPolicy:
         return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
 
+    @provide
+    def image_processor(self) -> ImageProcessor:
+        return PillowImageProcessor()
+
+    @provide
+    def image_store(self, settings: Settings) -> ImageStore:
+        return FileImageStore(settings.media_dir)
+
+    @provide
+    def image_limits(self, settings: Settings) -> ImageLimits:
+        return ImageLimits(settings.max_image_bytes)
+
     issuer = provide(SessionIssuer)
 
 
@@ -174,6 +223,8 @@ class PersistenceProvider(Provider):
     teams = provide(SqlTeamRepository, provides=TeamRepository)
     likes = provide(SqlLikeRepository, provides=LikeRepository)
     audit = provide(SqlAuditLog, provides=AuditLog)
+    applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
+    reader = provide(SqlTeamReader, provides=TeamReader)
 
 
 class UseCaseProvider(Provider):
@@ -197,6 +248,29 @@ class UseCaseProvider(Provider):
         ChangeRole,
         ListAudit,
         PromoteByLogin,
+        CreateTeam,
+        EditTeam,
+        CompleteTeam,
+        DeleteTeam,
+        HandOverLeadership,
+        LeaveTeam,
+        ListTeams,
+        ListTeamMembers,
+        ListMemberTeams,
+        ListLikedTeams,
+        SetLike,
+        Apply,
+        AcceptApplication,
+        RejectApplication,
+        WithdrawApplication,
+        ListTeamApplications,
+        ListMyApplications,
+        UpdateProfile,
+        UploadTeamImage,
+        UploadAvatar,
+        ListAdminTeams,
+        ApproveTeams,
+        RejectTeams,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import NOW, member, team
-from tests.fakes import InMemoryMemberRepository, InMemoryTeamRepository
+from tests.fakes import InMemoryLikeRepository, InMemoryMemberRepository, InMemoryTeamRepository
 from wap.adapters.system import FixedClock
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.get_team import GetTeamDetail, GetTeamQuery
+from wap.application.teams.queries import GetTeamDetail
+from wap.application.teams.queries import TeamQuery as GetTeamQuery
 from wap.domain.catalog import Category
 from wap.domain.errors import MemberNotFound, TeamNotFound
 from wap.domain.members import Actor, MemberStatus, Role
@@ -56,7 +57,9 @@ async def test_team_detail_shows_slots_and_leader() -> None:
     recruiting = team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
-    detail = await GetTeamDetail(teams, members)(GetTeamQuery(recruiting.id))
+    detail = await GetTeamDetail(teams, members, InMemoryLikeRepository(teams))(
+        GetTeamQuery(recruiting.id)
+    )
     assert detail.title == "Board"
     assert detail.leader is not None and detail.leader.name == "Leader"
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
@@ -72,7 +75,7 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
     pending = team(leader.id, status=TeamStatus.PENDING)
     teams = InMemoryTeamRepository(pending)
     assert pending.id is not None
-    get = GetTeamDetail(teams, members)
+    get = GetTeamDetail(teams, members, InMemoryLikeRepository(teams))
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id))
     assert (await get(GetTeamQuery(pending.id, leader.actor))).status == "pending"

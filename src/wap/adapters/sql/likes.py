@@ -42,6 +42,18 @@ class SqlLikeRepository(LikeRepository):
         )
         return True
 
+    async def has_liked(self, team_id: int, member_id: int) -> bool:
+        found = await self._session.execute(
+            select(likes.c.team_id).where(
+                likes.c.team_id == team_id, likes.c.member_id == member_id
+            )
+        )
+        return found.first() is not None
+
+    async def count(self, team_id: int) -> int:
+        found = await self._session.execute(select(teams.c.like_count).where(teams.c.id == team_id))
+        return int(found.scalar_one_or_none() or 0)
+
     async def remove_all_by(self, member_id: int) -> None:
         liked = (
             (

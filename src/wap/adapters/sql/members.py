@@ -31,6 +31,7 @@ def member_from_row(row: RowMapping) -> Member:
         github_id=row["github_id"],
         github_login=row["github_login"],
         avatar_url=row["avatar_url"],
+        avatar_thumbnail_url=row["avatar_thumbnail_url"],
         email=row["email"],
         name=Name(row["name"]) if row["name"] is not None else None,
         student_number=(
@@ -53,6 +54,7 @@ def member_values(member: Member) -> dict[str, Any]:
         "github_id": member.github_id,
         "github_login": member.github_login,
         "avatar_url": member.avatar_url,
+        "avatar_thumbnail_url": member.avatar_thumbnail_url,
         "email": member.email,
         "name": member.name.value if member.name else None,
         "student_number": member.student_number.value if member.student_number else None,

@@ -13,6 +13,7 @@ class PublicProfile(msgspec.Struct, frozen=True):
     id: int
     github_login: str
     avatar_url: str | None
+    avatar_thumbnail_url: str | None
     name: str | None
     position: str | None
     bio: str
@@ -28,6 +29,7 @@ class PublicProfile(msgspec.Struct, frozen=True):
             id=member.id,
             github_login=member.github_login,
             avatar_url=member.avatar_url,
+            avatar_thumbnail_url=member.avatar_thumbnail_url,
             name=member.name.value if member.name else None,
             position=member.position.value if member.position else None,
             bio=member.bio.value,
@@ -62,6 +64,7 @@ class OwnProfile(msgspec.Struct, frozen=True):
     github_id: int
     github_login: str
     avatar_url: str | None
+    avatar_thumbnail_url: str | None
     email: str | None
     name: str | None
     student_number: str | None
@@ -83,6 +86,7 @@ class OwnProfile(msgspec.Struct, frozen=True):
             github_id=member.github_id,
             github_login=member.github_login,
             avatar_url=member.avatar_url,
+            avatar_thumbnail_url=member.avatar_thumbnail_url,
             email=member.email,
             name=member.name.value if member.name else None,
             student_number=member.student_number.value if member.student_number else None,

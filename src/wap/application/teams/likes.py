@@ -17,5 +17,12 @@ class LikeRepository(Protocol):
         """Idempotent; ``True`` if this call removed the like."""
 
     @abstractmethod
+    async def has_liked(self, team_id: int, member_id: int) -> bool: ...
+
+    @abstractmethod
+    async def count(self, team_id: int) -> int:
+        """The team's ``like_count`` as this transaction sees it."""
+
+    @abstractmethod
     async def remove_all_by(self, member_id: int) -> None:
         """Remove every like of a member (expulsion), counts following."""

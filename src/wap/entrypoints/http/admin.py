@@ -27,9 +27,18 @@ from wap.application.admin.members import (
     RejectMembers,
     RoleChange,
 )
+from wap.application.admin.teams import (
+    AdminTeamListQuery,
+    ApproveTeams,
+    ListAdminTeams,
+    RejectTeams,
+)
 from wap.application.members.ports import SearchField
 from wap.application.members.read_models import OwnProfile
+from wap.application.teams.read_models import AdminTeamPage
+from wap.application.teams.reader import AdminTeamField
 from wap.domain.members import MemberStatus, Role
+from wap.domain.teams import TeamStatus
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import MAX_ID, Id
 from wap.entrypoints.http.responses import errors
@@ -137,3 +146,46 @@ async def audit(
     page_size: PageSize = 50,
 ) -> AuditPage:
     return await list_audit(identity.officer(), page, page_size)
+
+
+@get(
+    "/admin/teams",
+    tags=["admin"],
+    summary="Teams by status, with search and pages",
+    responses=errors(*OFFICER_ERRORS),
+)
+async def list_teams(
+    identity: FromDishka[Identity],
+    list_teams: FromDishka[ListAdminTeams],
+    status: FromQuery[Literal["pending", "recruiting", "completed"]] = "pending",
+    q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    field: FromQuery[Literal["title", "genre", "leader"]] = "title",
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> AdminTeamPage:
+    return await list_teams(
+        AdminTeamListQuery(
+            actor=identity.officer(),
+            status=TeamStatus(status),
+            q=q,
+            field=AdminTeamField(field),
+            page=page,
+            page_size=page_size,
+        )
+    )
+
+
+@_batch_route(
+    "/admin/teams/approve", "Approve pending teams: they start recruiting", "team.not_pending"
+)
+async def approve_teams(
+    data: JSONBody[IdsBody], identity: FromDishka[Identity], approve: FromDishka[ApproveTeams]
+) -> BatchResult:
+    return await approve(Batch(identity.officer(), tuple(data.ids)))
+
+
+@_batch_route("/admin/teams/reject", "Reject (delete) pending teams", "team.not_pending")
+async def reject_teams(
+    data: JSONBody[IdsBody], identity: FromDishka[Identity], reject: FromDishka[RejectTeams]
+) -> BatchResult:
+    return await reject(Batch(identity.officer(), tuple(data.ids)))

@@ -70,13 +70,37 @@ API_ROUTES = [
     members.own_profile,
     members.register,
     members.public_profile,
+    members.update_profile,
+    members.upload_avatar,
+    members.member_teams,
+    members.my_applications,
+    members.my_likes,
+    teams.list_teams,
+    teams.create_team,
     teams.team_detail,
+    teams.edit_team,
+    teams.team_image,
+    teams.delete_team,
+    teams.complete_team,
+    teams.hand_over,
+    teams.team_members,
+    teams.leave_team,
+    teams.apply,
+    teams.team_applications,
+    teams.accept_application,
+    teams.reject_application,
+    teams.withdraw_application,
+    teams.like_team,
+    teams.unlike_team,
     admin.list_members,
     admin.approve_members,
     admin.reject_members,
     admin.expel_members,
     admin.change_role,
     admin.audit,
+    admin.list_teams,
+    admin.approve_teams,
+    admin.reject_teams,
 ]
 
 
@@ -96,7 +120,11 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
     assets = create_static_files_router(
         path=SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
     )
-    routers: list[Router] = [api, probes, assets]
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    media = create_static_files_router(
+        path="/media", directories=[settings.media_dir], include_in_schema=False
+    )
+    routers: list[Router] = [api, probes, assets, media]
     app = Litestar(
         route_handlers=routers,
         openapi_config=openapi_config(),

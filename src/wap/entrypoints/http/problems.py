@@ -137,6 +137,9 @@ PROBLEMS: dict[str, Problem] = {
         "모집 인원을 현재 인원보다 적게 줄일 수 없습니다.",
         "A capacity cannot drop below the members it holds.",
     ),
+    "team.not_pending": Problem(
+        409, "승인 대기 중인 팀이 아닙니다.", "The team is not waiting for approval."
+    ),
     "team.not_recruiting": Problem(409, "모집 중인 팀이 아닙니다.", "The team is not recruiting."),
     "team.recruitment_closed": Problem(
         409, "모집이 마감되었습니다.", "Recruitment for this team has closed."

@@ -1,0 +1,103 @@
+"""Officers deciding which teams open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wap.application.admin.members import MAX_PAGE_SIZE, Batch, BatchResult, Skipped
+from wap.application.admin.ports import AuditLog
+from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.ports import TeamRepository
+from wap.application.teams.read_models import AdminTeamPage
+from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamReader
+from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
+from wap.domain.errors import RequestInvalid, TeamNotFound, TeamNotPending, WapError
+from wap.domain.members import Actor
+from wap.domain.teams import Team, TeamStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AdminTeamListQuery:
+    actor: Actor
+    status: TeamStatus = TeamStatus.PENDING
+    q: str | None = None
+    field: AdminTeamField = AdminTeamField.TITLE
+    page: int = 1
+    page_size: int = 20
+
+
+class ListAdminTeams:
+    def __init__(self, reader: TeamReader) -> None:
+        self._reader = reader
+
+    async def __call__(self, query: AdminTeamListQuery) -> AdminTeamPage:
+        query.actor.ensure_officer()
+        if query.page < 1 or not 1 <= query.page_size <= MAX_PAGE_SIZE:
+            raise RequestInvalid(field="page")
+        return await self._reader.admin_page(
+            AdminTeamQuery(
+                status=query.status,
+                text=(query.q or "").strip() or None,
+                field=query.field,
+                page=query.page,
+                page_size=query.page_size,
+            )
+        )
+
+
+class _TeamBatch:
+    def __init__(
+        self, teams: TeamRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
+
+    async def _decide(self, team: Team) -> AuditAction:
+        raise NotImplementedError
+
+    async def __call__(self, batch: Batch) -> BatchResult:
+        batch.actor.ensure_officer()
+        done: list[int] = []
+        skipped: list[Skipped] = []
+        now = self._clock.now()
+        for team_id in dict.fromkeys(batch.ids):
+            team = await self._teams.get_for_update(team_id)
+            try:
+                if team is None:
+                    raise TeamNotFound()
+                if team.status is not TeamStatus.PENDING:
+                    raise TeamNotPending()
+                action = await self._decide(team)
+            except WapError as refused:
+                skipped.append(Skipped(team_id, refused.code))
+                continue
+            await self._audit.add(
+                AuditEntry(
+                    actor_id=batch.actor.member_id,
+                    action=action,
+                    target_type=AuditTarget.TEAM,
+                    target_id=team_id,
+                    created_at=now,
+                    detail={"title": team.title.value, "leader_id": team.leader_id},
+                )
+            )
+            done.append(team_id)
+        await self._uow.commit()
+        return BatchResult(done, skipped)
+
+
+class ApproveTeams(_TeamBatch):
+    """A pending team starts recruiting and becomes visible to everyone."""
+
+    async def _decide(self, team: Team) -> AuditAction:
+        team.approve(self._clock.now())
+        await self._teams.save(team)
+        return AuditAction.TEAM_APPROVED
+
+
+class RejectTeams(_TeamBatch):
+    """A rejected pending team is deleted."""
+
+    async def _decide(self, team: Team) -> AuditAction:
+        assert team.id is not None
+        await self._teams.delete(team.id)
+        return AuditAction.TEAM_REJECTED

@@ -1,0 +1,135 @@
+"""Uploaded images: checked, re-encoded with a thumbnail, stored, and put on a team or member."""
+
+from __future__ import annotations
+
+import secrets
+from abc import abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import msgspec
+
+from wap.application.members.ports import MemberRepository
+from wap.application.members.read_models import OwnProfile
+from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.manage import load_team, team_detail
+from wap.application.teams.ports import TeamRepository
+from wap.application.teams.read_models import TeamDetail
+from wap.domain.errors import TokenInvalid
+from wap.domain.members import Actor
+
+
+class ImageKind(StrEnum):
+    TEAM = "teams"
+    AVATAR = "avatars"
+
+
+THUMBNAILS = {ImageKind.TEAM: (320, 180), ImageKind.AVATAR: (200, 200)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedImage:
+    original: bytes
+    thumbnail: bytes
+    extension: str
+
+
+class ImageProcessor(Protocol):
+    @abstractmethod
+    async def process(
+        self, data: bytes, *, max_bytes: int, thumbnail: tuple[int, int]
+    ) -> ProcessedImage:
+        """Check that ``data`` is a real image of an allowed format and size, and re-encode
+        it (dropping metadata) with a cover-cropped thumbnail. Raises ``ImageInvalid`` or
+        ``ImageTooLarge``."""
+
+
+class StoredImage(msgspec.Struct, frozen=True):
+    url: str
+    thumbnail_url: str
+
+
+class ImageStore(Protocol):
+    @abstractmethod
+    async def save(self, kind: ImageKind, name: str, image: ProcessedImage) -> StoredImage: ...
+
+    @abstractmethod
+    async def delete(self, url: str | None) -> None:
+        """Remove a file this store wrote; ignore anything else (a GitHub avatar URL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    actor: Actor
+    data: bytes
+    target_id: int = 0
+
+
+class UploadTeamImage:
+    def __init__(
+        self,
+        teams: TeamRepository,
+        members: MemberRepository,
+        processor: ImageProcessor,
+        store: ImageStore,
+        uow: UnitOfWork,
+        clock: Clock,
+        limits: ImageLimits,
+    ) -> None:
+        self._teams, self._members = teams, members
+        self._processor, self._store = processor, store
+        self._uow, self._clock, self._limits = uow, clock, limits
+
+    async def __call__(self, upload: Upload) -> TeamDetail:
+        team = await load_team(self._teams, upload.target_id, lock=True)
+        team.ensure_leader(upload.actor)
+        image = await self._processor.process(
+            upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.TEAM]
+        )
+        stored = await self._store.save(ImageKind.TEAM, f"{team.id}-{secrets.token_hex(8)}", image)
+        old = (team.image_url, team.image_thumbnail_url)
+        team.image_url, team.image_thumbnail_url = stored.url, stored.thumbnail_url
+        team.updated_at = self._clock.now()
+        await self._teams.save(team)
+        await self._uow.commit()
+        for url in old:
+            await self._store.delete(url)
+        return await team_detail(team, self._members)
+
+
+class UploadAvatar:
+    def __init__(
+        self,
+        members: MemberRepository,
+        processor: ImageProcessor,
+        store: ImageStore,
+        uow: UnitOfWork,
+        limits: ImageLimits,
+    ) -> None:
+        self._members, self._processor, self._store = members, processor, store
+        self._uow, self._limits = uow, limits
+
+    async def __call__(self, upload: Upload) -> OwnProfile:
+        upload.actor.ensure_approved()
+        member = await self._members.get(upload.actor.member_id)
+        if member is None:
+            raise TokenInvalid()
+        image = await self._processor.process(
+            upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.AVATAR]
+        )
+        stored = await self._store.save(
+            ImageKind.AVATAR, f"{member.id}-{secrets.token_hex(8)}", image
+        )
+        old = (member.avatar_url, member.avatar_thumbnail_url)
+        member.avatar_url, member.avatar_thumbnail_url = stored.url, stored.thumbnail_url
+        await self._members.save(member)
+        await self._uow.commit()
+        for url in old:
+            await self._store.delete(url)
+        return OwnProfile.of(member)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageLimits:
+    max_bytes: int

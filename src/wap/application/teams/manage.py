@@ -1,0 +1,272 @@
+"""A team's life: open, edit, hand over, complete, delete; people leaving or being removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from wap.application.admin.ports import AuditLog
+from wap.application.members.ports import MemberRepository
+from wap.application.members.read_models import MemberSummary
+from wap.application.patch import UNSET, Unset, given
+from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.ports import TeamRepository
+from wap.application.teams.read_models import TeamDetail
+from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
+from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, TitleTaken, gather
+from wap.domain.members import Actor
+from wap.domain.teams import (
+    Description,
+    Team,
+    Title,
+    ensure_can_leave,
+    find_member,
+    hand_over,
+    parse_genre,
+    slot_specs,
+)
+from wap.domain.values import Links
+
+
+async def load_team(teams: TeamRepository, team_id: int, *, lock: bool = False) -> Team:
+    team = await (teams.get_for_update(team_id) if lock else teams.get(team_id))
+    if team is None:
+        raise TeamNotFound()
+    return team
+
+
+async def team_detail(team: Team, members: MemberRepository, liked: bool = False) -> TeamDetail:
+    leader = await members.get(team.leader_id)
+    return TeamDetail.of(team, MemberSummary.of(leader) if leader else None, liked)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRequest:
+    category: str
+    capacity: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewTeam:
+    actor: Actor
+    title: str
+    genre: str
+    description: str
+    slots: tuple[SlotRequest, ...]
+    links: tuple[str, ...] = ()
+    recruit_until: datetime | None = None
+
+
+class CreateTeam:
+    """An approved member opens a team; it waits for an officer's approval."""
+
+    def __init__(
+        self, teams: TeamRepository, members: MemberRepository, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
+
+    async def __call__(self, command: NewTeam) -> TeamDetail:
+        command.actor.ensure_approved()
+        title, genre, description, slots, links = gather(
+            [
+                ("title", lambda: Title.of(command.title)),
+                ("genre", lambda: parse_genre(command.genre)),
+                ("description", lambda: Description(command.description)),
+                ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
+                ("links", lambda: Links.of(command.links)),
+            ]
+        )
+        assert isinstance(title, Title)
+        if await self._teams.title_owner(title.key) is not None:
+            raise TitleTaken(field="title")
+        team = Team.open(
+            leader_id=command.actor.member_id,
+            title=title,
+            genre=genre,  # type: ignore[arg-type]
+            description=description,  # type: ignore[arg-type]
+            slots=slots,  # type: ignore[arg-type]
+            links=links,  # type: ignore[arg-type]
+            now=self._clock.now(),
+            recruit_until=command.recruit_until,
+        )
+        await self._teams.add(team)
+        await self._uow.commit()
+        return await team_detail(team, self._members)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamEdit:
+    actor: Actor
+    team_id: int
+    title: str | Unset = UNSET
+    genre: str | Unset = UNSET
+    description: str | Unset = UNSET
+    links: tuple[str, ...] | Unset = UNSET
+    slots: tuple[SlotRequest, ...] | Unset = UNSET
+    recruit_until: datetime | Unset | None = UNSET
+
+
+class EditTeam:
+    """The leader edits fields and slots; slots are matched by category and keep members."""
+
+    def __init__(
+        self, teams: TeamRepository, members: MemberRepository, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
+
+    async def __call__(self, edit: TeamEdit) -> TeamDetail:
+        team = await load_team(self._teams, edit.team_id, lock=True)
+        team.ensure_leader(edit.actor)
+        now = self._clock.now()
+        # Each check gives None for a field the PATCH leaves alone.
+        title, genre, description, links, slots = gather(
+            [
+                ("title", lambda: given(edit.title, Title.of)),
+                ("genre", lambda: given(edit.genre, parse_genre)),
+                ("description", lambda: given(edit.description, Description)),
+                ("links", lambda: given(edit.links, Links.of)),
+                (
+                    "slots",
+                    lambda: given(
+                        edit.slots, lambda raw: slot_specs((s.category, s.capacity) for s in raw)
+                    ),
+                ),
+            ]
+        )
+        if isinstance(title, Title) and title.key != team.title.key:
+            owner = await self._teams.title_owner(title.key)
+            if owner is not None and owner != team.id:
+                raise TitleTaken(field="title")
+        if slots is not None:
+            team.replace_slots(slots, now)  # type: ignore[arg-type]
+        team.edit(
+            now=now,
+            title=title,  # type: ignore[arg-type]
+            genre=genre,  # type: ignore[arg-type]
+            description=description,  # type: ignore[arg-type]
+            links=links,  # type: ignore[arg-type]
+            recruit_until=None if isinstance(edit.recruit_until, Unset) else edit.recruit_until,
+            clear_recruit_until=edit.recruit_until is None,
+        )
+        await self._teams.save(team)
+        await self._uow.commit()
+        return await team_detail(team, self._members)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamAction:
+    actor: Actor
+    team_id: int
+
+
+def _officer_audit(actor: Actor, team: Team, action: AuditAction, now: datetime) -> AuditEntry:
+    assert team.id is not None
+    return AuditEntry(
+        actor_id=actor.member_id,
+        action=action,
+        target_type=AuditTarget.TEAM,
+        target_id=team.id,
+        created_at=now,
+        detail={"title": team.title.value, "leader_id": team.leader_id},
+    )
+
+
+class CompleteTeam:
+    def __init__(
+        self,
+        teams: TeamRepository,
+        members: MemberRepository,
+        audit: AuditLog,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._teams, self._members, self._audit = teams, members, audit
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, action: TeamAction) -> TeamDetail:
+        team = await load_team(self._teams, action.team_id, lock=True)
+        team.ensure_leader_or_officer(action.actor)
+        now = self._clock.now()
+        team.complete(now)
+        await self._teams.save(team)
+        if action.actor.member_id != team.leader_id:
+            await self._audit.add(
+                _officer_audit(action.actor, team, AuditAction.TEAM_COMPLETED, now)
+            )
+        await self._uow.commit()
+        return await team_detail(team, self._members)
+
+
+class DeleteTeam:
+    def __init__(
+        self, teams: TeamRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
+
+    async def __call__(self, action: TeamAction) -> None:
+        team = await load_team(self._teams, action.team_id, lock=True)
+        team.ensure_leader_or_officer(action.actor)
+        assert team.id is not None
+        await self._teams.delete(team.id)
+        if action.actor.member_id != team.leader_id:
+            await self._audit.add(
+                _officer_audit(action.actor, team, AuditAction.TEAM_DELETED, self._clock.now())
+            )
+        await self._uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    actor: Actor
+    team_id: int
+    heir_id: int
+
+
+class HandOverLeadership:
+    """The leader and a member swap places: the old leader takes the heir's slot."""
+
+    def __init__(
+        self, teams: TeamRepository, members: MemberRepository, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
+
+    async def __call__(self, command: HandOver) -> TeamDetail:
+        team = await load_team(self._teams, command.team_id, lock=True)
+        team.ensure_leader(command.actor)
+        people = await self._teams.members(command.team_id)
+        leader = find_member(people, command.actor.member_id)
+        heir = find_member(people, command.heir_id)
+        hand_over(team, leader, heir)
+        team.updated_at = self._clock.now()
+        await self._teams.save(team)
+        await self._teams.save_members([heir, leader])
+        await self._uow.commit()
+        return await team_detail(team, self._members)
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    actor: Actor
+    team_id: int
+    member_id: int
+
+
+class LeaveTeam:
+    """A member leaves, or the leader removes a member; the place frees up."""
+
+    def __init__(self, teams: TeamRepository, uow: UnitOfWork, clock: Clock) -> None:
+        self._teams, self._uow, self._clock = teams, uow, clock
+
+    async def __call__(self, command: Departure) -> None:
+        team = await load_team(self._teams, command.team_id, lock=True)
+        team.ensure_visible_to(command.actor)
+        leaving_self = command.actor.member_id == command.member_id
+        if not leaving_self and command.actor.member_id != team.leader_id:
+            raise OwnerOnly()
+        people = await self._teams.members(command.team_id)
+        ensure_can_leave(find_member(people, command.member_id))
+        if not await self._teams.free_place(command.team_id, command.member_id):
+            raise NotTeamMember()
+        team.updated_at = self._clock.now()
+        await self._teams.save(team)
+        await self._uow.commit()

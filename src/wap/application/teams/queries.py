@@ -1,0 +1,178 @@
+"""Reading teams: the board, a team's page, its people, a member's teams, likes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from wap.application.members.ports import MemberRepository
+from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.likes import LikeRepository
+from wap.application.teams.manage import load_team, team_detail
+from wap.application.teams.ports import TeamRepository
+from wap.application.teams.read_models import (
+    LikeState,
+    TeamDetail,
+    TeamMemberView,
+    TeamPage,
+    TeamSummary,
+)
+from wap.application.teams.reader import TeamFilter, TeamReader
+from wap.domain.catalog import Category, Genre
+from wap.domain.errors import MemberNotFound, RequestInvalid
+from wap.domain.likes import ensure_can_like
+from wap.domain.members import Actor
+from wap.domain.teams import TeamStatus
+from wap.domain.terms import Term
+
+MAX_LIMIT = 50
+
+
+def encode_cursor(team_id: int) -> str:
+    return base64.urlsafe_b64encode(f"t{team_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise RequestInvalid(field="cursor") from None
+    if not raw.startswith("t") or not raw[1:].isdigit() or len(raw) > 12:
+        raise RequestInvalid(field="cursor")
+    return int(raw[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    actor: Actor | None = None
+    status: TeamStatus = TeamStatus.RECRUITING
+    term: str | None = None
+    genre: Genre | None = None
+    category: Category | None = None
+    q: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+
+class ListTeams:
+    def __init__(self, reader: TeamReader, clock: Clock) -> None:
+        self._reader, self._clock = reader, clock
+
+    async def __call__(self, query: BoardQuery) -> TeamPage:
+        if query.status is TeamStatus.PENDING:
+            raise RequestInvalid(field="status")
+        if not 1 <= query.limit <= MAX_LIMIT:
+            raise RequestInvalid(field="limit")
+        term = Term.parse(query.term) if query.term else Term.at(self._clock.now())
+        return await self._reader.page(
+            TeamFilter(
+                status=query.status,
+                term=term,
+                genre=query.genre,
+                category=query.category,
+                text=(query.q or "").strip() or None,
+                after_id=decode_cursor(query.cursor) if query.cursor else None,
+                limit=query.limit,
+            ),
+            query.actor.member_id if query.actor else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamQuery:
+    team_id: int
+    actor: Actor | None = None
+
+
+class GetTeamDetail:
+    """A team's page. A pending team is ``team.not_found`` to all but its leader and officers."""
+
+    def __init__(
+        self, teams: TeamRepository, members: MemberRepository, likes: LikeRepository
+    ) -> None:
+        self._teams, self._members, self._likes = teams, members, likes
+
+    async def __call__(self, query: TeamQuery) -> TeamDetail:
+        team = await load_team(self._teams, query.team_id)
+        team.ensure_visible_to(query.actor)
+        liked = query.actor is not None and await self._likes.has_liked(
+            query.team_id, query.actor.member_id
+        )
+        return await team_detail(team, self._members, liked)
+
+
+class ListTeamMembers:
+    def __init__(self, teams: TeamRepository, reader: TeamReader) -> None:
+        self._teams, self._reader = teams, reader
+
+    async def __call__(self, query: TeamQuery) -> list[TeamMemberView]:
+        team = await load_team(self._teams, query.team_id)
+        team.ensure_visible_to(query.actor)
+        return await self._reader.members(query.team_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTeamsQuery:
+    member_id: int
+    status: TeamStatus | None = None
+    actor: Actor | None = None
+
+
+class ListMemberTeams:
+    """The public teams a member is in (leader or member). Pending teams stay hidden."""
+
+    def __init__(self, members: MemberRepository, reader: TeamReader) -> None:
+        self._members, self._reader = members, reader
+
+    async def __call__(self, query: MemberTeamsQuery) -> list[TeamSummary]:
+        if query.status is TeamStatus.PENDING:
+            raise RequestInvalid(field="status")
+        member = await self._members.get(query.member_id)
+        actor = query.actor
+        is_self_or_officer = actor is not None and (
+            actor.member_id == query.member_id or actor.is_officer
+        )
+        if member is None or (not member.is_approved and not is_self_or_officer):
+            raise MemberNotFound()
+        found = await self._reader.teams_of_member(
+            query.member_id, query.status, actor.member_id if actor else None
+        )
+        return [t for t in found if t.status != TeamStatus.PENDING.value]
+
+
+class ListLikedTeams:
+    def __init__(self, reader: TeamReader) -> None:
+        self._reader = reader
+
+    async def __call__(self, actor: Actor) -> list[TeamSummary]:
+        actor.ensure_approved()
+        return await self._reader.liked_by(actor.member_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LikeCommand:
+    actor: Actor
+    team_id: int
+    like: bool
+
+
+class SetLike:
+    """PUT likes, DELETE unlikes; both idempotent, ``like_count`` moving with the rows."""
+
+    def __init__(
+        self, teams: TeamRepository, likes: LikeRepository, uow: UnitOfWork, clock: Clock
+    ) -> None:
+        self._teams, self._likes, self._uow, self._clock = teams, likes, uow, clock
+
+    async def __call__(self, command: LikeCommand) -> LikeState:
+        team = await load_team(self._teams, command.team_id)
+        team.ensure_visible_to(command.actor)
+        ensure_can_like(team, command.actor)
+        if command.like:
+            await self._likes.like(command.team_id, command.actor.member_id, self._clock.now())
+        else:
+            await self._likes.unlike(command.team_id, command.actor.member_id)
+        count = await self._likes.count(command.team_id)
+        await self._uow.commit()
+        return LikeState(liked=command.like, like_count=count)
