@@ -67,6 +67,9 @@ class InMemoryMemberRepository(MemberRepository):
         found = self._rows.get(member_id)
         return copy.deepcopy(found) if found else None
 
+    async def get_for_update(self, member_id: int) -> Member | None:
+        return await self.get(member_id)
+
     async def get_by_login(self, github_login: str) -> Member | None:
         matches = [m for m in self._rows.values() if m.github_login.lower() == github_login.lower()]
         return copy.deepcopy(max(matches, key=lambda m: m.id or 0)) if matches else None
@@ -299,6 +302,10 @@ class InMemoryApplicationRepository(ApplicationRepository):
         application.id = next(self._ids)
         self.rows[application.id] = copy.deepcopy(application)
         return application
+
+    async def get(self, application_id: int) -> Application | None:
+        found = self.rows.get(application_id)
+        return copy.deepcopy(found) if found else None
 
     async def get_for_update(self, application_id: int) -> Application | None:
         found = self.rows.get(application_id)

@@ -112,7 +112,7 @@ class UploadAvatar:
 
     async def __call__(self, upload: Upload) -> OwnProfile:
         upload.actor.ensure_approved()
-        member = await self._members.get(upload.actor.member_id)
+        member = await self._members.get_for_update(upload.actor.member_id)
         if member is None:
             raise TokenInvalid()
         image = await self._processor.process(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from wap.domain.catalog import Category, Genre, Limits
@@ -190,7 +190,7 @@ class Team:
             updated_at=now,
             slots={spec.category: Slot(spec.category, spec.capacity.value) for spec in slots},
             links=links,
-            recruit_until=recruit_until,
+            recruit_until=recruit_until.astimezone(UTC) if recruit_until else None,
         )
 
     # Who may see and change it
@@ -274,7 +274,7 @@ class Team:
     ) -> None:
         if recruit_until is not None:
             ensure_deadline_ahead(recruit_until, now)
-            self.recruit_until = recruit_until
+            self.recruit_until = recruit_until.astimezone(UTC)
         elif clear_recruit_until:
             self.recruit_until = None
         self.title = title or self.title
@@ -293,7 +293,7 @@ class Team:
 
 
 def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None:
-    if recruit_until is not None and recruit_until <= now:
+    if recruit_until is not None and (recruit_until.tzinfo is None or recruit_until <= now):
         raise RequestInvalid(field="recruit_until")
 
 

@@ -60,10 +60,18 @@ class SqlApplicationRepository(ApplicationRepository):
         application.id = inserted_id(result)
         return application
 
-    async def get_for_update(self, application_id: int) -> Application | None:
-        query = select(applications).where(applications.c.id == application_id).with_for_update()
+    async def _one(self, application_id: int, lock: bool) -> Application | None:
+        query = select(applications).where(applications.c.id == application_id)
+        if lock:
+            query = query.with_for_update()
         row = (await self._session.execute(query)).mappings().first()
         return application_from_row(row) if row else None
+
+    async def get(self, application_id: int) -> Application | None:
+        return await self._one(application_id, lock=False)
+
+    async def get_for_update(self, application_id: int) -> Application | None:
+        return await self._one(application_id, lock=True)
 
     async def save(self, application: Application) -> None:
         await self._session.execute(

@@ -45,6 +45,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(
         parsed,
         echo=echo,
+        # Correctness rests on row locks (FOR UPDATE) and guarded UPDATEs, not on snapshots.
+        # READ COMMITTED drops InnoDB's gap locks, the usual source of deadlocks between
+        # short transactions on neighbouring index entries, and lets a statement see rows
+        # committed since the transaction began (a racing insert's winner, for instance).
+        isolation_level="READ COMMITTED",
         pool_pre_ping=True,
         pool_recycle=1800,
         pool_size=10,

@@ -18,7 +18,16 @@ class SqlLikeRepository(LikeRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _lock_team(self, team_id: int) -> None:
+        # Take the team row first. Inserting a like takes a shared lock on it (the foreign
+        # key), and moving the count an exclusive one: two likers holding the shared lock
+        # and both asking for the exclusive one would deadlock.
+        await self._session.execute(
+            select(teams.c.id).where(teams.c.id == team_id).with_for_update()
+        )
+
     async def like(self, team_id: int, member_id: int, now: datetime) -> bool:
+        await self._lock_team(team_id)
         try:
             async with self._session.begin_nested():
                 await self._session.execute(
@@ -32,6 +41,7 @@ class SqlLikeRepository(LikeRepository):
         return True
 
     async def unlike(self, team_id: int, member_id: int) -> bool:
+        await self._lock_team(team_id)
         removed = await self._session.execute(
             delete(likes).where(likes.c.team_id == team_id, likes.c.member_id == member_id)
         )

@@ -105,6 +105,9 @@ class SqlMemberRepository(MemberRepository):
     async def get(self, member_id: int) -> Member | None:
         return await self._one(members.c.id == member_id)
 
+    async def get_for_update(self, member_id: int) -> Member | None:
+        return await self._one(members.c.id == member_id, lock=True)
+
     async def get_by_login(self, github_login: str) -> Member | None:
         query = (
             select(members)

@@ -120,7 +120,7 @@ class _BatchOverMembers:
         skipped: list[Skipped] = []
         now = self._clock.now()
         for member_id in dict.fromkeys(batch.ids):
-            member = await self._members.get(member_id)
+            member = await self._members.get_for_update(member_id)
             try:
                 if member is None:
                     raise MemberNotFound()
@@ -228,7 +228,7 @@ class ChangeRole:
 
     async def __call__(self, change: RoleChange) -> OwnProfile:
         change.actor.ensure_officer()
-        member = await self._members.get(change.member_id)
+        member = await self._members.get_for_update(change.member_id)
         if member is None or member.status is not MemberStatus.APPROVED:
             raise MemberNotFound()
         officers = await self._members.count_officers()

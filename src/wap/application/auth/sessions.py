@@ -16,7 +16,7 @@ from wap.application.auth.ports import (
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock
 from wap.domain.auth import REFRESH_TOKEN_SECONDS
-from wap.domain.errors import RefreshInvalid, TokenInvalid
+from wap.domain.errors import AuthRequired, RefreshInvalid, TokenInvalid
 from wap.domain.members import Actor
 
 
@@ -99,12 +99,21 @@ class RefreshSession:
         if await self._members.get(used.member_id) is None:
             await self._sessions.close(used.session_id)
             raise RefreshInvalid()
+        # A session in use slides: it lives 7 days from its last refresh, not its sign-in.
+        await self._sessions.open(used.session_id, used.member_id, REFRESH_TOKEN_SECONDS)
         return await self._issuer.pair(used.member_id, used.session_id)
 
 
 class Logout:
+    """Close a login session, named by a valid access token or by its refresh token (a browser
+    whose 30-minute access cookie has lapsed can still log out)."""
+
     def __init__(self, sessions: SessionStore) -> None:
         self._sessions = sessions
 
-    async def __call__(self, session_id: str) -> None:
+    async def __call__(self, session_id: str | None, refresh_token: str | None = None) -> None:
+        if session_id is None and refresh_token is not None:
+            session_id = (await self._sessions.use_refresh(digest(refresh_token))).session_id
+        if session_id is None:
+            raise AuthRequired()
         await self._sessions.close(session_id)

@@ -55,6 +55,9 @@ class SignInWithGitHub:
             Member.signed_in(identity, self._clock.now())
         )
         if not created:
+            assert member.id is not None
+            locked = await self._members.get_for_update(member.id)
+            member = locked if locked is not None else member
             member.refresh_identity(identity)
             await self._members.save(member)
         await self._uow.commit()

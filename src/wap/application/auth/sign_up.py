@@ -133,7 +133,7 @@ class Register:
         assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
         assert isinstance(email, EmailAddress) and isinstance(position, Position)
         email.ensure_allowed(self._policy.allowed_email_domains)
-        member = await self._members.get(form.actor.member_id)
+        member = await self._members.get_for_update(form.actor.member_id)
         if member is None:
             raise TokenInvalid()
         owner = await self._members.student_number_owner(student_number.value)

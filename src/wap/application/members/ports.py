@@ -44,6 +44,10 @@ class MemberRepository(Protocol):
         """The member with this GitHub login (case-insensitive), the newest if several."""
 
     @abstractmethod
+    async def get_for_update(self, member_id: int) -> Member | None:
+        """Read a member and hold the row until the unit of work ends (every write path)."""
+
+    @abstractmethod
     async def get_by_github_id(self, github_id: int) -> Member | None: ...
 
     @abstractmethod

@@ -35,7 +35,7 @@ class UpdateProfile:
 
     async def __call__(self, edit: ProfileEdit) -> OwnProfile:
         edit.actor.ensure_approved()
-        member = await self._members.get(edit.actor.member_id)
+        member = await self._members.get_for_update(edit.actor.member_id)
         if member is None:
             raise TokenInvalid()
         bio, position, tech_stack, links, language = gather(

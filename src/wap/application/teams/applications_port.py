@@ -13,7 +13,13 @@ class ApplicationRepository(Protocol):
         has one pending for the team (the database decides, so concurrent tries leave one)."""
 
     @abstractmethod
-    async def get_for_update(self, application_id: int) -> Application | None: ...
+    async def get(self, application_id: int) -> Application | None: ...
+
+    @abstractmethod
+    async def get_for_update(self, application_id: int) -> Application | None:
+        """Lock the application. Lock its team first: writing an application checks the
+        team's row (foreign key), so team-then-application is the one order that cannot
+        deadlock."""
 
     @abstractmethod
     async def save(self, application: Application) -> None:

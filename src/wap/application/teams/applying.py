@@ -131,14 +131,13 @@ class _Decide:
         self._mail, self._uow, self._clock = mail, uow, clock
 
     async def _load(self, decision: Decision) -> tuple[Application, Team]:
-        # Lock order, everywhere: application, then team, then slot.
-        application = await self._applications.get_for_update(decision.application_id)
-        if application is None or application.team_id != decision.team_id:
-            team = await load_team(self._teams, decision.team_id)
-            team.ensure_leader(decision.actor)
-            raise ApplicationNotFound()
+        # Lock order, everywhere: team, then application, then slot. Deleting a team takes
+        # the team and then (by cascade) its applications, so the same order cannot deadlock.
         team = await load_team(self._teams, decision.team_id, lock=True)
         team.ensure_leader(decision.actor)
+        application = await self._applications.get_for_update(decision.application_id)
+        if application is None or application.team_id != decision.team_id:
+            raise ApplicationNotFound()
         return application, team
 
     async def _finish(self, application: Application, team: Team) -> ApplicationView:
@@ -199,12 +198,22 @@ class Withdrawal:
 class WithdrawApplication:
     """Only the applicant withdraws, only while pending; to anyone else it does not exist."""
 
-    def __init__(self, applications: ApplicationRepository, uow: UnitOfWork, clock: Clock) -> None:
-        self._applications, self._uow, self._clock = applications, uow, clock
+    def __init__(
+        self,
+        teams: TeamRepository,
+        applications: ApplicationRepository,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._teams, self._applications, self._uow, self._clock = teams, applications, uow, clock
 
     async def __call__(self, command: Withdrawal) -> None:
+        found = await self._applications.get(command.application_id)
+        if found is None or found.member_id != command.actor.member_id:
+            raise ApplicationNotFound()
+        await self._teams.get_for_update(found.team_id)  # team, then application
         application = await self._applications.get_for_update(command.application_id)
-        if application is None or application.member_id != command.actor.member_id:
+        if application is None:
             raise ApplicationNotFound()
         application.withdraw(self._clock.now())
         await self._applications.save(application)

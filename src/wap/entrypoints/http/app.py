@@ -28,6 +28,7 @@ from wap.entrypoints.http.problems import (
     handle_http_exception,
     handle_unexpected,
     handle_wap_error,
+    path_of,
     problem_response,
 )
 from wap.entrypoints.ioc import make_container
@@ -39,8 +40,13 @@ SWAGGER_ASSETS = "/static/swagger"
 
 
 def handle_unavailable(request, error):  # type: ignore[no-untyped-def]
-    log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path, error)
+    log.warning("dependency unavailable on %s %s: %s", request.method, path_of(request), error)
     return problem_response(Unavailable.code, request)
+
+
+def handle_too_deep(request, error):  # type: ignore[no-untyped-def]
+    """JSON nested beyond what the decoder follows: bad input, not a crash."""
+    return problem_response("request.invalid", request)
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -130,6 +136,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         openapi_config=openapi_config(),
         exception_handlers={
             WapError: handle_wap_error,
+            RecursionError: handle_too_deep,
             HTTPException: handle_http_exception,
             OperationalError: handle_unavailable,
             InterfaceError: handle_unavailable,

@@ -9,6 +9,7 @@ import json
 import secrets
 import time
 from typing import Annotated, Any
+from urllib.parse import urljoin
 
 import msgspec
 from dishka import FromDishka
@@ -24,7 +25,7 @@ from wap.application.auth.sign_up import EmailCodeRequest, EmailCodeSent, Reques
 from wap.application.errors import Unavailable
 from wap.application.members.read_models import OwnProfile
 from wap.domain.auth import safe_next
-from wap.domain.errors import OAuthFailed, RefreshInvalid, StateMismatch
+from wap.domain.errors import OAuthFailed, RefreshInvalid, RequestInvalid, StateMismatch
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import (
     REFRESH_COOKIE,
@@ -48,6 +49,7 @@ OpaqueToken = Annotated[str, Meta(min_length=1, max_length=512)]
 class GitHubTokenBody(msgspec.Struct, forbid_unknown_fields=True):
     code: Code
     redirect_uri: Url | None = None
+    code_verifier: Annotated[str, Meta(min_length=43, max_length=128)] | None = None
 
 
 class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -67,7 +69,7 @@ class SignedIn(msgspec.Struct, frozen=True):
 
 class Tokens(msgspec.Struct, frozen=True):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None  # None for cookie clients: the HttpOnly cookie carries it
 
 
 def _state_key(settings: Settings) -> bytes:
@@ -85,7 +87,7 @@ def unseal(sealed: str | None, settings: Settings) -> dict[str, Any]:
         raise StateMismatch()
     body, _, mac = sealed.rpartition(".")
     expected = hmac.new(_state_key(settings), body.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac.encode(), expected.encode()):
         raise StateMismatch()
     try:
         payload = json.loads(base64.urlsafe_b64decode(body.encode()))
@@ -97,7 +99,18 @@ def unseal(sealed: str | None, settings: Settings) -> dict[str, Any]:
 
 
 def _callback_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.base_url).rstrip("/") + CALLBACK_PATH
+    try:
+        return str(request.base_url).rstrip("/") + CALLBACK_PATH
+    except ValueError:  # a Host header that is no host (e.g. "x:99999")
+        raise RequestInvalid(field="host") from None
+
+
+def landing(next_path: str | None, settings: Settings) -> str:
+    """Where the browser goes after sign-in: ``next`` on the front-end's site, else its home."""
+    path = safe_next(next_path, "")
+    if not path:
+        return settings.frontend_url
+    return urljoin(settings.frontend_url, path) if "://" in settings.frontend_url else path
 
 
 def _require_github(settings: Settings) -> None:
@@ -127,7 +140,7 @@ async def github_login(
         {
             "state": state,
             "verifier": verifier,
-            "next": safe_next(next_path, settings.frontend_url),
+            "next": safe_next(next_path, ""),
             "exp": time.time() + OAUTH_SECONDS,
         },
         settings,
@@ -162,7 +175,8 @@ async def github_callback(
 ) -> Redirect:
     _require_github(settings)
     sealed = unseal(request.cookies.get(OAUTH_COOKIE), settings)
-    if not oauth_state or not hmac.compare_digest(str(sealed.get("state", "")), oauth_state):
+    expected_state = str(sealed.get("state", "")).encode()
+    if not oauth_state or not hmac.compare_digest(expected_state, oauth_state.encode()):
         raise StateMismatch()
     if oauth_error or not code:
         raise OAuthFailed()
@@ -173,7 +187,7 @@ async def github_callback(
             code_verifier=str(sealed.get("verifier", "")),
         )
     )
-    response = Redirect(safe_next(str(sealed.get("next")), settings.frontend_url), status_code=302)
+    response = Redirect(landing(str(sealed.get("next")), settings), status_code=302)
     set_session_cookies(
         response,
         TokenPair(result.access_token, result.refresh_token, result.session_id),
@@ -197,7 +211,11 @@ async def github_token(
     sign_in: FromDishka[SignInWithGitHub],
 ) -> SignedIn:
     _require_github(settings)
-    result = await sign_in(SignInCommand(code=data.code, redirect_uri=data.redirect_uri))
+    result = await sign_in(
+        SignInCommand(
+            code=data.code, redirect_uri=data.redirect_uri, code_verifier=data.code_verifier
+        )
+    )
     return SignedIn(result.access_token, result.refresh_token, result.member, result.registered)
 
 
@@ -223,7 +241,8 @@ async def refresh(
         ensure_csrf(request)
     assert token is not None
     pair = await refresh_session(token)
-    response = Response(Tokens(pair.access_token, pair.refresh_token), status_code=200)
+    body = Tokens(pair.access_token, None if from_cookie else pair.refresh_token)
+    response = Response(body, status_code=200)
     if from_cookie:
         set_session_cookies(response, pair, settings, request.cookies.get("wap_csrf", ""))
     return response
@@ -237,11 +256,18 @@ async def refresh(
     responses=errors("auth.required", "auth.token_invalid", "auth.csrf_failed"),
 )
 async def logout(
-    identity: FromDishka[Identity], settings: FromDishka[Settings], close: FromDishka[Logout]
+    request: Request[Any, Any, Any],
+    identity: FromDishka[Identity],
+    settings: FromDishka[Settings],
+    close: FromDishka[Logout],
 ) -> Response[None]:
-    identity.signed_in()
-    assert identity.session_id is not None
-    await close(identity.session_id)
+    refresh_cookie = request.cookies.get(REFRESH_COOKIE)
+    if identity.actor is None and refresh_cookie:
+        ensure_csrf(request)  # the refresh cookie is a credential too
+        await close(None, refresh_cookie[:512])
+    else:
+        identity.signed_in()
+        await close(identity.session_id)
     response = Response(None, status_code=204)
     clear_session_cookies(response, settings)
     return response

@@ -253,6 +253,11 @@ def problem_response(
     )
 
 
+def path_of(request: Request[Any, Any, Any]) -> str:
+    """The path for a log line; never raises, whatever the request's headers hold."""
+    return str(request.scope.get("path", "?"))[:200]
+
+
 def handle_wap_error(request: Request[Any, Any, Any], error: WapError) -> Response[bytes]:
     code = error.code if error.code in PROBLEMS else "internal"
     if code == "internal":
@@ -264,7 +269,7 @@ def handle_wap_error(request: Request[Any, Any, Any], error: WapError) -> Respon
 def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
     status = error.status_code
     if status >= 500 and status != 503:
-        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, error.detail)
+        log.error("HTTP %s on %s %s: %s", status, request.method, path_of(request), error.detail)
         return problem_response("internal", request)
     code = _BY_STATUS.get(status, "request.invalid")
     errors: list[tuple[str, str]] = []
@@ -278,5 +283,5 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    log.exception("unhandled error on %s %s", request.method, path_of(request), exc_info=error)
     return problem_response("internal", request)
