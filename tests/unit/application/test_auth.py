@@ -261,3 +261,17 @@ async def test_only_a_registering_member_asks_for_codes_or_registers() -> None:
     with pytest.raises(MemberNotRegistering):
         await world.register(form(approved.actor, "ABCDEF"))
     assert approved.status is MemberStatus.APPROVED and approved.role is Role.MEMBER
+
+
+async def test_a_session_in_use_slides_seven_days_from_its_last_refresh() -> None:
+    now = [0.0]
+    world = World(sessions=InMemorySessionStore(now=lambda: now[0]))
+    signed = await world.sign_in(SignInCommand("good"))
+    now[0] = 6 * 86400.0  # six days later
+    pair = await world.refresh(signed.refresh_token)
+    now[0] = 12 * 86400.0  # twelve days after sign-in, six after the refresh
+    again = await world.refresh(pair.refresh_token)
+    assert again.session_id == signed.session_id
+    now[0] = 20 * 86400.0  # more than seven days without a refresh: gone
+    with pytest.raises(RefreshInvalid):
+        await world.refresh(again.refresh_token)

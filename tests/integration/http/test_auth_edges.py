@@ -1,0 +1,124 @@
+"""Edges of sign-in found in review: odd input, races, cookie-only clients."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import secrets
+
+import httpx
+
+from tests.integration.http.conftest import World, bearer
+from tests.integration.http.fakes import GitHubUser
+from tests.integration.http.test_foundation import assert_problem
+
+
+async def test_odd_state_values_are_a_mismatch_not_a_crash(world: World) -> None:
+    client = world.client
+    callback = "/api/v1/auth/github/callback"
+    for cookie, state in (("abc.%C3%A9", "a"), ("é.é", "é"), ("x" * 5000, "a"), ("", "")):
+        raw = [(b"cookie", f"wap_oauth={cookie}".encode())]
+        response = await client.get(callback, params={"code": "x", "state": state}, headers=raw)
+        assert_problem(response, 400, "auth.state_mismatch")
+    world.github.next_user = GitHubUser(31, "odd")
+    start = await client.get("/api/v1/auth/github/login")
+    assert start.status_code == 302
+    non_ascii = await client.get(callback, params={"code": "x", "state": "상태"})
+    assert_problem(non_ascii, 400, "auth.state_mismatch")
+
+
+async def test_deeply_nested_json_is_bad_input(world: World) -> None:
+    body = "[" * 5000 + "]" * 5000
+    for path in ("/api/v1/auth/github/token", "/api/v1/auth/refresh", "/api/v1/teams"):
+        response = await world.client.post(
+            path, content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code in (400, 401), (path, response.status_code)
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_host_header_that_is_no_host_is_bad_input(world: World) -> None:
+    for host in ("x:99999", "x:abc"):
+        response = await world.client.get("/api/v1/auth/github/login", headers={"Host": host})
+        assert_problem(response, 400, "request.invalid")
+
+
+async def test_racing_first_sign_ins_of_one_person_make_one_member(world: World) -> None:
+    user = GitHubUser(777, "racer")
+    codes = [world.github.issue_code(user) for _ in range(6)]
+    responses = await asyncio.gather(
+        *(world.client.post("/api/v1/auth/github/token", json={"code": c}) for c in codes)
+    )
+    assert [r.status_code for r in responses] == [200] * 6, [r.text for r in responses]
+    assert len({r.json()["member"]["id"] for r in responses}) == 1
+
+
+async def test_approving_and_rejecting_one_member_at_once_do_not_both_happen(
+    world: World,
+) -> None:
+    officer = await world.account("Officer", officer=True)
+    for attempt in range(3):
+        signed = await world.sign_in(GitHubUser(900 + attempt, f"waiting{attempt}"))
+        done = await world.register(
+            signed["access_token"],
+            name="Waiting",
+            student_number=f"2030000{attempt:02d}",
+            email=f"waiting{attempt}@pukyong.ac.kr",
+        )
+        member_id = done.json()["id"]
+        approve, reject = await asyncio.gather(
+            world.client.post(
+                "/api/v1/admin/members/approve", json={"ids": [member_id]}, headers=officer.auth
+            ),
+            world.client.post(
+                "/api/v1/admin/members/reject", json={"ids": [member_id]}, headers=officer.auth
+            ),
+        )
+        winners = [r for r in (approve, reject) if r.json()["done"] == [member_id]]
+        assert len(winners) == 1, (approve.text, reject.text)
+        loser = approve if winners[0] is reject else reject
+        assert loser.json()["skipped"][0]["code"] in ("member.not_pending", "member.not_found")
+
+
+async def test_a_cookie_client_logs_out_with_its_refresh_cookie_alone(world: World) -> None:
+    client = world.client
+    world.github.next_user = GitHubUser(55, "cookie")
+    start = await client.get("/api/v1/auth/github/login")
+    async with httpx.AsyncClient() as browser:
+        back = await browser.get(start.headers["location"])
+    landed = await client.get(back.headers["location"].split(str(client.base_url).rstrip("/"))[-1])
+    assert landed.status_code == 302
+    csrf = {"X-CSRF-Token": client.cookies.get("wap_csrf") or ""}
+    refreshed = await client.post("/api/v1/auth/refresh", headers=csrf)
+    assert refreshed.status_code == 200
+    assert refreshed.json()["refresh_token"] is None  # the HttpOnly cookie carries it
+    refresh_cookie = next(c.value for c in client.cookies.jar if c.name == "wap_refresh")
+
+    # The 30-minute access cookie has lapsed; the browser still logs out.
+    client.cookies.delete("wap_access")
+    assert_problem(await client.post("/api/v1/auth/logout"), 403, "auth.csrf_failed")
+    out = await client.post("/api/v1/auth/logout", headers=csrf)
+    assert out.status_code == 204
+    async with httpx.AsyncClient(base_url=str(client.base_url)) as thief:
+        thief.cookies.set("wap_refresh", refresh_cookie, path="/api/v1/auth")
+        thief.cookies.set("wap_csrf", csrf["X-CSRF-Token"])
+        stolen = await thief.post("/api/v1/auth/refresh", headers=csrf)
+    assert_problem(stolen, 401, "auth.refresh_invalid")
+
+
+async def test_the_app_flow_can_use_pkce(world: World) -> None:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    code = world.github.issue_code(GitHubUser(66, "app"), challenge.rstrip(b"=").decode())
+    wrong = await world.client.post(
+        "/api/v1/auth/github/token", json={"code": code, "code_verifier": "x" * 43}
+    )
+    assert_problem(wrong, 400, "auth.oauth_failed")
+    code = world.github.issue_code(GitHubUser(66, "app"), challenge.rstrip(b"=").decode())
+    right = await world.client.post(
+        "/api/v1/auth/github/token", json={"code": code, "code_verifier": verifier}
+    )
+    assert right.status_code == 200
+    me = await world.client.get("/api/v1/members/me", headers=bearer(right.json()["access_token"]))
+    assert me.json()["github_login"] == "app"
