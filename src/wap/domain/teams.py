@@ -195,9 +195,7 @@ class Team:
 
     # Who may see and change it
     def is_visible_to(self, actor: Actor | None) -> bool:
-        if self.status is not TeamStatus.PENDING:
-            return True
-        return actor is not None and (actor.member_id == self.leader_id or actor.is_officer)
+        return team_visible(self.status, self.leader_id, actor)
 
     def ensure_visible_to(self, actor: Actor | None) -> None:
         if not self.is_visible_to(actor):
@@ -290,6 +288,13 @@ class Team:
     @property
     def total_filled(self) -> int:
         return sum(slot.filled for slot in self.slots.values())
+
+
+def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> bool:
+    """Everyone sees recruiting and completed teams; a pending one, its leader and officers."""
+    if status is not TeamStatus.PENDING:
+        return True
+    return actor is not None and (actor.member_id == leader_id or actor.is_officer)
 
 
 def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None:

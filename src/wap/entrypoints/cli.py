@@ -69,6 +69,51 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    from wap.entrypoints.worker.run import run_scheduler
+
+    settings = _settings()
+    if not settings.uses_redis:
+        print(
+            "wap: the embedded default (no WAP_REDIS_URL) schedules its jobs inside `wap serve`",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(run_scheduler(settings))
+    return 0
+
+
+JOBS = ("flush_views", "reset_view_windows")
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from wap.application.views.flush import FlushViews, ResetViewWindows
+    from wap.entrypoints.ioc import make_container
+
+    settings = _settings()
+    if not settings.uses_redis:
+        print(
+            "wap: with the embedded default the pending views live inside `wap serve`, which "
+            "runs the jobs itself; set WAP_REDIS_URL to run them from here",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run() -> str:
+        container = make_container(settings)
+        try:
+            if args.job == "flush_views":
+                flushed = await (await container.get(FlushViews))()
+                return f"flushed {flushed.views} views in {flushed.batches} batches"
+            dropped = await (await container.get(ResetViewWindows))()
+            return f"dropped {dropped} viewer sets of earlier days"
+        finally:
+            await container.close()
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def cmd_member_promote(args: argparse.Namespace) -> int:
     from wap.application.admin.members import PromoteByLogin
     from wap.domain.errors import MemberNotFound
@@ -114,6 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run background tasks from the Redis broker")
     worker.set_defaults(handler=cmd_worker)
+
+    scheduler = commands.add_parser("scheduler", help="send the cron jobs (run exactly one)")
+    scheduler.set_defaults(handler=cmd_scheduler)
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_job = job_commands.add_parser("run", help="run a scheduled job once, now")
+    run_job.add_argument("job", choices=JOBS)
+    run_job.set_defaults(handler=cmd_jobs_run)
 
     member = commands.add_parser("member", help="manage members")
     member_commands = member.add_subparsers(dest="member_command", required=True)

@@ -17,12 +17,15 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
+from wap.adapters.cache import MemoryBytesStore, RedisBytesStore, StoreReadCache
 from wap.adapters.github.oauth import GitHubIdentityProvider
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
+from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
+from wap.adapters.redis.views import RedisViewLedger, ResilientViewLedger
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.adapters.sql.applications import SqlApplicationRepository
 from wap.adapters.sql.audit import SqlAuditLog
@@ -32,6 +35,7 @@ from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.reader import SqlTeamReader
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
+from wap.adapters.sql.views import SqlViewCounts
 from wap.adapters.system import SystemClock
 from wap.adapters.taskiq.mail import TaskiqMailQueue
 from wap.application.admin.members import (
@@ -54,6 +58,7 @@ from wap.application.auth.ports import (
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
+from wap.application.cache import ReadCache, Touched
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.media import (
@@ -96,6 +101,8 @@ from wap.application.teams.queries import (
     SetLike,
 )
 from wap.application.teams.reader import TeamReader
+from wap.application.views.flush import FlushViews, ResetViewWindows
+from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import make_broker
 
@@ -191,6 +198,23 @@ class InfrastructureProvider(Provider):
         return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
 
     @provide
+    def read_cache(self, redis: Redis | None) -> ReadCache:
+        return StoreReadCache(RedisBytesStore(redis) if redis is not None else MemoryBytesStore())
+
+    @provide
+    def view_ledger(self, redis: Redis | None) -> ViewLedger:
+        if redis is None:
+            return InMemoryViewLedger()
+        return ResilientViewLedger(RedisViewLedger(redis))
+
+    @provide
+    def view_counts(self, sessionmaker: async_sessionmaker[AsyncSession]) -> ViewCounts:
+        return SqlViewCounts(sessionmaker)
+
+    flush_views = provide(FlushViews)
+    reset_view_windows = provide(ResetViewWindows)
+
+    @provide
     def image_processor(self) -> ImageProcessor:
         return PillowImageProcessor()
 
@@ -218,10 +242,26 @@ class PersistenceProvider(Provider):
         async with sessionmaker() as session:
             yield session
 
-    uow = provide(SqlUnitOfWork, provides=UnitOfWork)
-    members = provide(SqlMemberRepository, provides=MemberRepository)
-    teams = provide(SqlTeamRepository, provides=TeamRepository)
-    likes = provide(SqlLikeRepository, provides=LikeRepository)
+    @provide
+    def touched(self) -> Touched:
+        return Touched()
+
+    @provide
+    def uow(self, session: AsyncSession, touched: Touched, cache: ReadCache) -> UnitOfWork:
+        return SqlUnitOfWork(session, touched, cache)
+
+    @provide
+    def members(self, session: AsyncSession, touched: Touched) -> MemberRepository:
+        return SqlMemberRepository(session, touched)
+
+    @provide
+    def teams(self, session: AsyncSession, touched: Touched) -> TeamRepository:
+        return SqlTeamRepository(session, touched)
+
+    @provide
+    def likes(self, session: AsyncSession, touched: Touched) -> LikeRepository:
+        return SqlLikeRepository(session, touched)
+
     audit = provide(SqlAuditLog, provides=AuditLog)
     applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
     reader = provide(SqlTeamReader, provides=TeamReader)

@@ -4,6 +4,8 @@ import pytest
 
 from tests.builders import NOW, member, team
 from tests.fakes import InMemoryLikeRepository, InMemoryMemberRepository, InMemoryTeamRepository
+from wap.adapters.cache import MemoryBytesStore, StoreReadCache
+from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.system import FixedClock
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
@@ -29,7 +31,9 @@ async def test_an_approved_members_profile_is_public_without_private_fields() ->
     approved = member(name="Alice")
     members = InMemoryMemberRepository(approved)
     assert approved.id is not None
-    profile = await GetPublicProfile(members)(GetProfileQuery(approved.id))
+    profile = await GetPublicProfile(members, StoreReadCache(MemoryBytesStore()))(
+        GetProfileQuery(approved.id)
+    )
     assert profile.name == "Alice"
     assert not hasattr(profile, "email") and not hasattr(profile, "student_number")
 
@@ -38,7 +42,7 @@ async def test_a_member_who_is_not_approved_is_hidden_but_from_themself_and_offi
     waiting = member(status=MemberStatus.PENDING)
     members = InMemoryMemberRepository(waiting)
     assert waiting.id is not None
-    get = GetPublicProfile(members)
+    get = GetPublicProfile(members, StoreReadCache(MemoryBytesStore()))
     with pytest.raises(MemberNotFound):
         await get(GetProfileQuery(waiting.id))
     with pytest.raises(MemberNotFound):
@@ -57,9 +61,14 @@ async def test_team_detail_shows_slots_and_leader() -> None:
     recruiting = team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
-    detail = await GetTeamDetail(teams, members, InMemoryLikeRepository(teams))(
-        GetTeamQuery(recruiting.id)
-    )
+    detail = await GetTeamDetail(
+        teams,
+        members,
+        InMemoryLikeRepository(teams),
+        StoreReadCache(MemoryBytesStore()),
+        InMemoryViewLedger(),
+        FixedClock(NOW),
+    )(GetTeamQuery(recruiting.id))
     assert detail.title == "Board"
     assert detail.leader is not None and detail.leader.name == "Leader"
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
@@ -75,7 +84,14 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
     pending = team(leader.id, status=TeamStatus.PENDING)
     teams = InMemoryTeamRepository(pending)
     assert pending.id is not None
-    get = GetTeamDetail(teams, members, InMemoryLikeRepository(teams))
+    get = GetTeamDetail(
+        teams,
+        members,
+        InMemoryLikeRepository(teams),
+        StoreReadCache(MemoryBytesStore()),
+        InMemoryViewLedger(),
+        FixedClock(NOW),
+    )
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id))
     assert (await get(GetTeamQuery(pending.id, leader.actor))).status == "pending"

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import contains, inserted_id
 from wap.adapters.sql.tables import members
+from wap.application.cache import Touched
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.domain.catalog import Position
 from wap.domain.errors import StudentNumberTaken
@@ -71,8 +72,9 @@ def member_values(member: Member) -> dict[str, Any]:
 
 
 class SqlMemberRepository(MemberRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
         self._session = session
+        self._touched = touched if touched is not None else Touched()
 
     async def add(self, member: Member) -> Member:
         result = await self._session.execute(insert(members).values(member_values(member)))
@@ -124,6 +126,8 @@ class SqlMemberRepository(MemberRepository):
     async def save(self, member: Member) -> None:
         values = member_values(member)
         del values["created_at"], values["github_id"]
+        assert member.id is not None
+        self._touched.members.add(member.id)
         # The student number is the only unique column a save can change.
         try:
             async with self._session.begin_nested():
@@ -134,6 +138,7 @@ class SqlMemberRepository(MemberRepository):
             raise StudentNumberTaken(field="student_number") from None
 
     async def delete(self, member_id: int) -> None:
+        self._touched.members.add(member_id)
         await self._session.execute(delete(members).where(members.c.id == member_id))
 
     async def student_number_owner(self, student_number: str) -> int | None:

@@ -208,3 +208,13 @@ audit_log = Table(
     # Never reuse an id: SQLite would otherwise hand out a deleted row's id again.
     sqlite_autoincrement=True,
 )
+
+# Batches of view counts already added to teams.view_count: the flush's exactly-once record.
+view_flushes = Table(
+    "view_flushes",
+    metadata,
+    Column("batch_id", String(32), primary_key=True),
+    Column("views", BigInteger, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    Index(None, "applied_at"),
+)

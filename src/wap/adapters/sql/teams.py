@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import affected, inserted_id
 from wap.adapters.sql.tables import team_members, team_slots, teams
+from wap.application.cache import Touched
 from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category, Genre
 from wap.domain.errors import TitleTaken
@@ -79,8 +80,9 @@ def team_values(team: Team) -> dict[str, Any]:
 
 
 class SqlTeamRepository(TeamRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
         self._session = session
+        self._touched = touched if touched is not None else Touched()
 
     async def add(self, team: Team) -> Team:
         # The only unique key a new team can clash on is its title: the id is generated and
@@ -143,6 +145,8 @@ class SqlTeamRepository(TeamRepository):
         return await self._load(team_id, lock=True)
 
     async def save(self, team: Team) -> None:
+        assert team.id is not None
+        self._touched.teams.add(team.id)
         values = team_values(team)
         del values["created_at"]
         try:
@@ -186,6 +190,7 @@ class SqlTeamRepository(TeamRepository):
                 )
 
     async def delete(self, team_id: int) -> None:
+        self._touched.teams.add(team_id)
         await self._session.execute(delete(teams).where(teams.c.id == team_id))
 
     async def title_owner(self, title_key: str) -> int | None:
@@ -214,6 +219,7 @@ class SqlTeamRepository(TeamRepository):
 
     async def save_members(self, members: list[TeamMember]) -> None:
         for member in members:
+            self._touched.teams.add(member.team_id)
             await self._session.execute(
                 update(team_members)
                 .where(
@@ -229,6 +235,7 @@ class SqlTeamRepository(TeamRepository):
     async def take_place(
         self, team_id: int, member_id: int, category: Category, joined_at: datetime
     ) -> bool:
+        self._touched.teams.add(team_id)
         # The whole guarantee: a slot's filled count rises only while it is below capacity,
         # decided by the database row by row, whatever runs beside us.
         taken = await self._session.execute(
@@ -254,6 +261,7 @@ class SqlTeamRepository(TeamRepository):
         return True
 
     async def free_place(self, team_id: int, member_id: int) -> bool:
+        self._touched.teams.add(team_id)
         row = (
             await self._session.execute(
                 select(team_members.c.category).where(

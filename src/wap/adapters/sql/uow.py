@@ -1,20 +1,44 @@
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from wap.adapters.sql.tables import teams
+from wap.application.cache import ReadCache, Touched
 from wap.application.ports import UnitOfWork
 from wap.application.system.readiness import DependencyProbe
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """The request's ``AsyncSession`` is the unit of work; closing it uncommitted rolls back."""
+    """The request's ``AsyncSession`` is the unit of work; closing it uncommitted rolls back.
 
-    def __init__(self, session: AsyncSession) -> None:
+    After a commit, the cache entries of what the repositories touched go, so the next read
+    sees the write. A member's change also drops the pages of the teams they lead (the
+    leader's name and avatar are on them)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        touched: Touched | None = None,
+        cache: ReadCache | None = None,
+    ) -> None:
         self._session = session
+        self._touched = touched if touched is not None else Touched()
+        self._cache = cache
 
     async def commit(self) -> None:
         await self._session.commit()
+        if self._cache is None or not self._touched:
+            return
+        teams_touched, members_touched = set(self._touched.teams), set(self._touched.members)
+        self._touched.clear()
+        if members_touched:
+            led = await self._session.execute(
+                select(teams.c.id).where(teams.c.leader_id.in_(members_touched))
+            )
+            teams_touched.update(led.scalars())
+            await self._session.commit()  # end the read's transaction
+        await self._cache.forget(teams_touched, members_touched)
 
     async def rollback(self) -> None:
         await self._session.rollback()

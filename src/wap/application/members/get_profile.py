@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wap.application.cache import ReadCache
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import PublicProfile
 from wap.domain.errors import MemberNotFound
@@ -18,10 +19,14 @@ class GetPublicProfile:
     """An approved member's public profile. Anyone else is ``member.not_found``, except to
     themself and to officers, so that a pending sign-up does not leak."""
 
-    def __init__(self, members: MemberRepository) -> None:
+    def __init__(self, members: MemberRepository, cache: ReadCache) -> None:
         self._members = members
+        self._cache = cache
 
     async def __call__(self, query: GetProfileQuery) -> PublicProfile:
+        cached = await self._cache.profile(query.member_id)
+        if cached is not None:
+            return cached  # only approved members' profiles are kept
         member = await self._members.get(query.member_id)
         actor = query.actor
         if member is None:
@@ -30,4 +35,7 @@ class GetPublicProfile:
             actor is not None and (actor.member_id == member.id or actor.is_officer)
         ):
             raise MemberNotFound()
-        return PublicProfile.of(member)
+        profile = PublicProfile.of(member)
+        if member.is_approved:
+            await self._cache.keep_profile(profile)
+        return profile

@@ -6,6 +6,10 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+import msgspec
+
+from wap.application.cache import ReadCache
+from wap.application.errors import Unavailable
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.likes import LikeRepository
@@ -19,12 +23,14 @@ from wap.application.teams.read_models import (
     TeamSummary,
 )
 from wap.application.teams.reader import TeamFilter, TeamReader
+from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category, Genre
-from wap.domain.errors import MemberNotFound, RequestInvalid
+from wap.domain.errors import MemberNotFound, RequestInvalid, TeamNotFound
 from wap.domain.likes import ensure_can_like
 from wap.domain.members import Actor
-from wap.domain.teams import TeamStatus
+from wap.domain.teams import TeamStatus, team_visible
 from wap.domain.terms import Term
+from wap.domain.views import Viewer, view_day
 
 MAX_LIMIT = 50
 
@@ -56,8 +62,8 @@ class BoardQuery:
 
 
 class ListTeams:
-    def __init__(self, reader: TeamReader, clock: Clock) -> None:
-        self._reader, self._clock = reader, clock
+    def __init__(self, reader: TeamReader, ledger: ViewLedger, clock: Clock) -> None:
+        self._reader, self._ledger, self._clock = reader, ledger, clock
 
     async def __call__(self, query: BoardQuery) -> TeamPage:
         if query.status is TeamStatus.PENDING:
@@ -65,7 +71,7 @@ class ListTeams:
         if not 1 <= query.limit <= MAX_LIMIT:
             raise RequestInvalid(field="limit")
         term = Term.parse(query.term) if query.term else Term.at(self._clock.now())
-        return await self._reader.page(
+        page = await self._reader.page(
             TeamFilter(
                 status=query.status,
                 term=term,
@@ -77,29 +83,69 @@ class ListTeams:
             ),
             query.actor.member_id if query.actor else None,
         )
+        return TeamPage(await with_pending(self._ledger, page.items), page.next_cursor)
 
 
 @dataclass(frozen=True, slots=True)
 class TeamQuery:
     team_id: int
     actor: Actor | None = None
+    viewer: Viewer | None = None  # who counts as having viewed it (member, else client IP)
 
 
 class GetTeamDetail:
-    """A team's page. A pending team is ``team.not_found`` to all but its leader and officers."""
+    """A team's page, read through the cache. Reading it counts a view (once per viewer per
+    KST day) and the answer includes that view. A pending team is ``team.not_found`` to all
+    but its leader and officers, and counts no views."""
 
     def __init__(
-        self, teams: TeamRepository, members: MemberRepository, likes: LikeRepository
+        self,
+        teams: TeamRepository,
+        members: MemberRepository,
+        likes: LikeRepository,
+        cache: ReadCache,
+        ledger: ViewLedger,
+        clock: Clock,
     ) -> None:
         self._teams, self._members, self._likes = teams, members, likes
+        self._cache, self._ledger, self._clock = cache, ledger, clock
 
     async def __call__(self, query: TeamQuery) -> TeamDetail:
-        team = await load_team(self._teams, query.team_id)
-        team.ensure_visible_to(query.actor)
+        detail = await self._cache.team(query.team_id)
+        if detail is None:
+            team = await load_team(self._teams, query.team_id)
+            detail = await team_detail(team, self._members)
+            await self._cache.keep_team(detail)
+        if not team_visible(TeamStatus(detail.status), detail.leader_id, query.actor):
+            raise TeamNotFound()
         liked = query.actor is not None and await self._likes.has_liked(
             query.team_id, query.actor.member_id
         )
-        return await team_detail(team, self._members, liked)
+        pending = 0
+        if detail.status != TeamStatus.PENDING.value:
+            try:
+                if query.viewer is not None:
+                    await self._ledger.record(
+                        query.team_id, query.viewer, view_day(self._clock.now())
+                    )
+                pending = (await self._ledger.pending([query.team_id])).get(query.team_id, 0)
+            except Unavailable:
+                pass  # views are not counted while the ledger is away (the log says so once)
+        return msgspec.structs.replace(detail, liked=liked, view_count=detail.view_count + pending)
+
+
+async def with_pending(ledger: ViewLedger, items: list[TeamSummary]) -> list[TeamSummary]:
+    """Stored counts plus what is waiting for the next flush."""
+    try:
+        pending = await ledger.pending([t.id for t in items])
+    except Unavailable:
+        return items
+    return [
+        msgspec.structs.replace(t, view_count=t.view_count + pending[t.id])
+        if t.id in pending
+        else t
+        for t in items
+    ]
 
 
 class ListTeamMembers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from dishka import Provider
@@ -33,6 +34,7 @@ from wap.entrypoints.http.problems import (
 )
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.worker.broker import attach_container
+from wap.entrypoints.worker.run import scheduler_loop
 
 log = logging.getLogger("wap.http")
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -116,10 +118,20 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
     settings.signing_key()  # a missing or short key stops the start, not the first sign-in
     container = make_container(settings, HttpProvider(), *extra_providers)
 
+    background: list[asyncio.Task[None]] = []
+
     async def start_broker() -> None:
         broker = await container.get(AsyncBroker)
         attach_container(broker, container)
         await broker.startup()
+        if not settings.uses_redis:
+            # No Redis: the ledger and broker live in this process, so does the schedule.
+            background.append(asyncio.create_task(scheduler_loop(broker)))
+
+    async def stop_background() -> None:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
 
     api = DishkaRouter("/api/v1", route_handlers=API_ROUTES)
     probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
@@ -147,7 +159,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         },
         request_max_body_size=MAX_BODY_BYTES,
         on_startup=[start_broker],
-        on_shutdown=[container.close],
+        on_shutdown=[stop_background, container.close],
         debug=False,
     )
     setup_dishka(container, app)

@@ -13,6 +13,7 @@ from wap.application.auth.sessions import Authenticate, TokenPair
 from wap.domain.auth import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS
 from wap.domain.errors import AuthRequired, CsrfFailed, TokenInvalid
 from wap.domain.members import Actor
+from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
 
 ACCESS_COOKIE = "wap_access"
@@ -30,6 +31,14 @@ class Identity:
 
     actor: Actor | None = None
     session_id: str | None = None
+    client_ip: str = "unknown"
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who a view is counted for: the member when signed in, else the client's address."""
+        if self.actor is not None:
+            return Viewer.member(self.actor.member_id)
+        return Viewer.address(self.client_ip)
 
     def signed_in(self) -> Actor:
         if self.actor is None:
@@ -55,6 +64,22 @@ def ensure_csrf(request: Request[Any, Any, Any]) -> None:
         raise CsrfFailed()
 
 
+def client_ip(request: Request[Any, Any, Any], trusted_proxies: frozenset[str]) -> str:
+    """The peer's address; behind a trusted proxy, the nearest untrusted X-Forwarded-For hop.
+
+    X-Forwarded-For is believed only from a peer listed in WAP_TRUSTED_PROXIES, and read
+    from the right, skipping our own proxies, so a client cannot forge its address."""
+    client = request.scope.get("client")
+    peer = str(client[0]) if client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            return hop[:64]
+    return peer
+
+
 def credentials(request: Request[Any, Any, Any]) -> tuple[str | None, bool]:
     """The access token and whether it came from a cookie."""
     header = request.headers.get("authorization")
@@ -76,14 +101,20 @@ class HttpProvider(Provider):
     request = from_context(provides=Request, scope=Scope.REQUEST)
 
     @provide(scope=Scope.REQUEST)
-    async def identity(self, request: Request, authenticate: Authenticate) -> Identity:  # type: ignore[type-arg]
+    async def identity(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        authenticate: Authenticate,
+        settings: Settings,
+    ) -> Identity:
+        address = client_ip(request, settings.trusted_proxies)
         token, from_cookie = credentials(request)
         if token is None:
-            return Identity()
+            return Identity(client_ip=address)
         if from_cookie and request.method in UNSAFE_METHODS:
             ensure_csrf(request)
         actor, session_id = await authenticate(token)
-        return Identity(actor, session_id)
+        return Identity(actor, session_id, address)
 
 
 def set_session_cookies(

@@ -143,7 +143,7 @@ async def create_team(
 async def team_detail(
     team_id: Id, identity: FromDishka[Identity], get_team: FromDishka[GetTeamDetail]
 ) -> TeamDetail:
-    return await get_team(TeamQuery(team_id, identity.actor))
+    return await get_team(TeamQuery(team_id, identity.actor, identity.viewer))
 
 
 @patch(

@@ -8,17 +8,36 @@ import msgspec
 from dishka import AsyncContainer, FromDishka
 from dishka.integrations.taskiq import inject
 from dishka.integrations.taskiq import setup_dishka as setup_taskiq_dishka
-from taskiq import AsyncBroker, InMemoryBroker, SimpleRetryMiddleware
+from taskiq import AsyncBroker, InMemoryBroker, SimpleRetryMiddleware, TaskiqScheduler
+from taskiq.schedule_sources import LabelScheduleSource
 from taskiq_redis import RedisStreamBroker
 
 from wap.adapters.taskiq.mail import SEND_EMAIL
 from wap.application.mail.ports import Mail, Mailer
+from wap.application.views.flush import FlushViews, ResetViewWindows
 from wap.entrypoints.config import Settings
+
+FLUSH_VIEWS = "flush_views"
+RESET_VIEW_WINDOWS = "reset_view_windows"
+SCHEDULES: dict[str, list[dict[str, str]]] = {
+    FLUSH_VIEWS: [{"cron": "*/3 * * * *"}],
+    RESET_VIEW_WINDOWS: [{"cron": "0 0 * * *", "cron_offset": "Asia/Seoul"}],
+}
 
 
 @inject(patch_module=True)
 async def send_email(mail: dict[str, Any], mailer: FromDishka[Mailer]) -> None:
     await mailer.send(msgspec.convert(mail, Mail))
+
+
+@inject(patch_module=True)
+async def flush_views(flush: FromDishka[FlushViews]) -> None:
+    await flush()
+
+
+@inject(patch_module=True)
+async def reset_view_windows(reset: FromDishka[ResetViewWindows]) -> None:
+    await reset()
 
 
 def make_broker(settings: Settings) -> AsyncBroker:
@@ -30,7 +49,18 @@ def make_broker(settings: Settings) -> AsyncBroker:
         broker = InMemoryBroker(propagate_exceptions=False)
     broker.add_middlewares(SimpleRetryMiddleware(default_retry_count=3))
     broker.register_task(send_email, task_name=SEND_EMAIL, retry_on_error=True)
+    broker.register_task(flush_views, task_name=FLUSH_VIEWS, schedule=SCHEDULES[FLUSH_VIEWS])
+    broker.register_task(
+        reset_view_windows,
+        task_name=RESET_VIEW_WINDOWS,
+        schedule=SCHEDULES[RESET_VIEW_WINDOWS],
+    )
     return broker
+
+
+def make_scheduler(broker: AsyncBroker) -> TaskiqScheduler:
+    """One scheduler for the whole deployment: it sends the cron jobs to the broker."""
+    return TaskiqScheduler(broker, sources=[LabelScheduleSource(broker)])
 
 
 def attach_container(broker: AsyncBroker, container: AsyncContainer) -> None:

@@ -1,39 +1,68 @@
-"""``wap worker``: runs the broker's tasks (mail now; the scheduled jobs with Step 4)."""
+"""``wap worker`` runs the broker's tasks; ``wap scheduler`` sends the cron jobs; both exit
+cleanly on SIGINT/SIGTERM. The embedded default runs the scheduler inside ``wap serve``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from taskiq import AsyncBroker
 from taskiq.api import run_receiver_task
+from taskiq.cli.scheduler.run import SchedulerLoop
 
 from wap.entrypoints.config import Settings
 from wap.entrypoints.ioc import make_container
-from wap.entrypoints.worker.broker import attach_container
+from wap.entrypoints.worker.broker import attach_container, make_scheduler
 
 log = logging.getLogger("wap.worker")
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
+async def _until_stopped(
+    settings: Settings, name: str, loop_for: Callable[[AsyncBroker], Coroutine[Any, Any, None]]
+) -> None:
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     container = make_container(settings)
     try:
         broker = await container.get(AsyncBroker)
-        broker.is_worker_process = True
         attach_container(broker, container)
-        await broker.startup()
-        log.info("worker started; waiting for tasks")
-        receiver = asyncio.create_task(
-            run_receiver_task(broker, run_startup=False, max_async_tasks=50)
-        )
-        await stop.wait()
-        receiver.cancel()
-        await asyncio.gather(receiver, return_exceptions=True)
+        runner = asyncio.create_task(loop_for(broker))
+        log.info("%s started", name)
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({runner, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        runner.cancel()
+        stopped.cancel()
+        await asyncio.gather(runner, stopped, return_exceptions=True)
     finally:
         await container.close()
-        log.info("worker stopped")
+        log.info("%s stopped", name)
+
+
+async def run_worker(settings: Settings) -> None:
+    async def receive(broker: AsyncBroker) -> None:
+        broker.is_worker_process = True
+        await broker.startup()
+        await run_receiver_task(broker, run_startup=False, max_async_tasks=50)
+
+    await _until_stopped(settings, "worker", receive)
+
+
+async def scheduler_loop(broker: AsyncBroker) -> None:
+    """Send each cron job when its minute comes; the first check waits for a whole minute."""
+    scheduler = make_scheduler(broker)
+    for source in scheduler.sources:
+        await source.startup()
+    await SchedulerLoop(scheduler).run(skip_first_run=True)
+
+
+async def run_scheduler(settings: Settings) -> None:
+    async def schedule(broker: AsyncBroker) -> None:
+        await broker.startup()
+        await scheduler_loop(broker)
+
+    await _until_stopped(settings, "scheduler", schedule)

@@ -1,0 +1,132 @@
+"""Cache stores (Redis, or process memory) behind the ReadCache port."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from wap.application.cache import PROFILE_SECONDS, TEAM_SECONDS, ReadCache
+from wap.application.members.read_models import PublicProfile
+from wap.application.teams.read_models import TeamDetail
+
+log = logging.getLogger("wap.cache")
+
+
+class Outage:
+    """Says once that a store went away and once that it came back, not on every request."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self.down = False
+
+    def failed(self, error: BaseException) -> None:
+        if not self.down:
+            self.down = True
+            log.warning("%s unreachable (%r); carrying on without it", self._what, error)
+
+    def worked(self) -> None:
+        if self.down:
+            self.down = False
+            log.warning("%s reachable again", self._what)
+
+
+class BytesStore(ABC):
+    @abstractmethod
+    async def get(self, key: str) -> bytes | None: ...
+
+    @abstractmethod
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
+
+    @abstractmethod
+    async def delete(self, keys: list[str]) -> None: ...
+
+
+class RedisBytesStore(BytesStore):
+    def __init__(self, redis: Redis, prefix: str = "wap:cache:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    async def get(self, key: str) -> bytes | None:
+        found = await self._redis.get(self._prefix + key)
+        if found is None:
+            return None
+        return found.encode() if isinstance(found, str) else bytes(found)
+
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+
+    async def delete(self, keys: list[str]) -> None:
+        if keys:
+            await self._redis.delete(*(self._prefix + k for k in keys))
+
+
+class MemoryBytesStore(BytesStore):
+    def __init__(self, max_items: int = 10_000) -> None:
+        self._items: dict[str, tuple[float, bytes]] = {}
+        self._max = max_items
+
+    async def get(self, key: str) -> bytes | None:
+        found = self._items.get(key)
+        if found is None or found[0] <= time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return found[1]
+
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        if len(self._items) >= self._max:
+            self._items.clear()  # crude, bounded: the embedded default serves one club
+        self._items[key] = (time.monotonic() + ttl_seconds, value)
+
+    async def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            self._items.pop(key, None)
+
+
+class StoreReadCache(ReadCache):
+    def __init__(self, store: BytesStore) -> None:
+        self._store = store
+        self._outage = Outage("the cache")
+        self._teams = msgspec.json.Decoder(TeamDetail)
+        self._profiles = msgspec.json.Decoder(PublicProfile)
+
+    async def _get(self, key: str) -> bytes | None:
+        try:
+            found = await self._store.get(key)
+        except (RedisError, OSError) as error:
+            self._outage.failed(error)
+            return None
+        self._outage.worked()
+        return found
+
+    async def _set(self, key: str, value: object, ttl: int) -> None:
+        try:
+            await self._store.set(key, msgspec.json.encode(value), ttl)
+        except (RedisError, OSError) as error:
+            self._outage.failed(error)
+
+    async def team(self, team_id: int) -> TeamDetail | None:
+        raw = await self._get(f"team:{team_id}")
+        return self._teams.decode(raw) if raw is not None else None
+
+    async def keep_team(self, detail: TeamDetail) -> None:
+        await self._set(f"team:{detail.id}", detail, TEAM_SECONDS)
+
+    async def profile(self, member_id: int) -> PublicProfile | None:
+        raw = await self._get(f"member:{member_id}")
+        return self._profiles.decode(raw) if raw is not None else None
+
+    async def keep_profile(self, profile: PublicProfile) -> None:
+        await self._set(f"member:{profile.id}", profile, PROFILE_SECONDS)
+
+    async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None:
+        keys = [f"team:{t}" for t in teams] + [f"member:{m}" for m in members]
+        try:
+            await self._store.delete(keys)
+        except (RedisError, OSError) as error:
+            self._outage.failed(error)

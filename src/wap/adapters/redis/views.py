@@ -1,0 +1,145 @@
+"""The view ledger in Redis: per-team, per-day viewer sets and the pending counter."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from wap.adapters.cache import Outage
+from wap.application.errors import Unavailable
+from wap.application.views.ports import ViewLedger
+from wap.domain.views import Viewer, day_ends
+
+T = TypeVar("T")
+
+# KEYS: day set, pending hash. ARGV: viewer, team id, expiry (unix time).
+_RECORD = """
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+if added == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  redis.call('EXPIREAT', KEYS[1], ARGV[3])
+end
+return added
+"""
+
+# KEYS: pending hash, claim hash, claims set. ARGV: batch id. All or nothing.
+_CLAIM = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"""
+
+# KEYS: pending hash, claims set, claim key prefix. ARGV: team ids.
+_PENDING = """
+local out = {}
+local base = redis.call('HMGET', KEYS[1], unpack(ARGV))
+for i = 1, #ARGV do out[i] = tonumber(base[i]) or 0 end
+for _, batch in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local more = redis.call('HMGET', KEYS[3] .. batch, unpack(ARGV))
+  for i = 1, #ARGV do out[i] = out[i] + (tonumber(more[i]) or 0) end
+end
+return out
+"""
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _counts(raw: dict[Any, Any]) -> dict[int, int]:
+    return {int(_text(k)): int(_text(v)) for k, v in raw.items() if int(_text(v)) > 0}
+
+
+class RedisViewLedger(ViewLedger):
+    def __init__(self, redis: Redis, prefix: str = "wap:views:") -> None:
+        self._redis = redis
+        self._day = f"{prefix}day:"
+        self._pending = f"{prefix}pending"
+        self._claim = f"{prefix}claim:"
+        self._claims = f"{prefix}claims"
+        self._record = redis.register_script(_RECORD)
+        self._take = redis.register_script(_CLAIM)
+        self._sum = redis.register_script(_PENDING)
+
+    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
+        expires = int(day_ends(day).timestamp()) + 3600
+        added = await self._record(
+            keys=[f"{self._day}{day.isoformat()}:{team_id}", self._pending],
+            args=[viewer.key, team_id, expires],
+        )
+        return bool(added)
+
+    async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
+        if not team_ids:
+            return {}
+        found = await self._sum(
+            keys=[self._pending, self._claims, self._claim], args=list(team_ids)
+        )
+        return {team: int(n) for team, n in zip(team_ids, found, strict=True) if int(n)}
+
+    async def claim(self, batch_id: str) -> dict[int, int]:
+        key = self._claim + batch_id
+        if not await self._take(keys=[self._pending, key, self._claims], args=[batch_id]):
+            return {}
+        return _counts(await self._redis.hgetall(key))
+
+    async def claims(self) -> dict[str, dict[int, int]]:
+        batches = sorted(_text(b) for b in await self._redis.smembers(self._claims))
+        return {b: _counts(await self._redis.hgetall(self._claim + b)) for b in batches}
+
+    async def release(self, batch_id: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._claim + batch_id)
+            pipe.srem(self._claims, batch_id)
+            await pipe.execute()
+
+    async def forget_days_before(self, day: date) -> int:
+        doomed = []
+        async for key in self._redis.scan_iter(match=f"{self._day}*", count=500):
+            name = _text(key)[len(self._day) :]
+            if name[:10] < day.isoformat():
+                doomed.append(key)
+        for start in range(0, len(doomed), 500):
+            await self._redis.delete(*doomed[start : start + 500])
+        return len(doomed)
+
+
+class ResilientViewLedger(ViewLedger):
+    """Reads and records degrade to ``Unavailable`` (logged once) when Redis is away; the
+    flush's own steps are left to fail loudly, so that the job retries."""
+
+    def __init__(self, inner: ViewLedger) -> None:
+        self._inner = inner
+        self._outage = Outage("the view ledger (Redis)")
+
+    async def _guard(self, call: Awaitable[T]) -> T:
+        try:
+            result = await call
+        except (RedisError, OSError) as error:
+            self._outage.failed(error)
+            raise Unavailable() from None
+        self._outage.worked()
+        return result
+
+    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
+        return await self._guard(self._inner.record(team_id, viewer, day))
+
+    async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
+        return await self._guard(self._inner.pending(team_ids))
+
+    async def claim(self, batch_id: str) -> dict[int, int]:
+        return await self._inner.claim(batch_id)
+
+    async def claims(self) -> dict[str, dict[int, int]]:
+        return await self._inner.claims()
+
+    async def release(self, batch_id: str) -> None:
+        await self._inner.release(batch_id)
+
+    async def forget_days_before(self, day: date) -> int:
+        return await self._inner.forget_days_before(day)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from wap.domain.views import Viewer
+
+
+class ViewLedger(Protocol):
+    """Deduplicated views and the counts not yet flushed to the database.
+
+    A view is new when the viewer is added to the team's set for the day (``SADD`` → 1);
+    only new views go to the pending counter. Pending counts are claimed under a batch id,
+    applied to the database, then released, so that a crash at any step loses nothing and
+    applies nothing twice.
+    """
+
+    @abstractmethod
+    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
+        """Count the view if it is the viewer's first of the day for this team."""
+
+    @abstractmethod
+    async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
+        """Counts recorded but not yet in the database (claimed ones included)."""
+
+    @abstractmethod
+    async def claim(self, batch_id: str) -> dict[int, int]:
+        """Move every pending count, atomically, under ``batch_id``; empty if none."""
+
+    @abstractmethod
+    async def claims(self) -> dict[str, dict[int, int]]:
+        """Batches claimed and not yet released: a flush that died left them."""
+
+    @abstractmethod
+    async def release(self, batch_id: str) -> None:
+        """Forget a batch the database has applied."""
+
+    @abstractmethod
+    async def forget_days_before(self, day: date) -> int:
+        """Drop the viewer sets of earlier days; returns how many went."""
+
+
+class ViewCounts(Protocol):
+    """The database side of the flush."""
+
+    @abstractmethod
+    async def apply(self, batch_id: str, counts: Mapping[int, int]) -> bool:
+        """Add the counts to ``teams.view_count`` and record the batch, in one transaction.
+
+        ``False`` (and nothing changed) when the batch was applied before."""
+
+    @abstractmethod
+    async def was_applied(self, batch_id: str) -> bool: ...
