@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -104,7 +104,10 @@ REDIS_URL = os.environ.get("WAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 @pytest.fixture
 async def redis_client() -> AsyncIterator[Redis]:
     """The tests' own Redis database (index 15 by default), emptied before and after."""
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    pool = BlockingConnectionPool.from_url(
+        REDIS_URL, max_connections=32, timeout=10, socket_connect_timeout=2
+    )
+    client = Redis(connection_pool=pool)
     try:
         await client.flushdb()
     except Exception as error:

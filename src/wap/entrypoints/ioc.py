@@ -13,7 +13,7 @@ from dishka import (
     provide,
     provide_all,
 )
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
@@ -128,15 +128,19 @@ class InfrastructureProvider(Provider):
         if settings.redis_url is None:
             yield None
             return
-        client = Redis.from_url(
+        # A blocking pool: a burst waits for a free connection instead of failing.
+        pool = BlockingConnectionPool.from_url(
             settings.redis_url,
+            max_connections=64,
+            timeout=5,
             socket_timeout=5,
             socket_connect_timeout=2,
             health_check_interval=30,
-            retry_on_timeout=False,
         )
+        client = Redis(connection_pool=pool)
         yield client
         await client.aclose()
+        await pool.disconnect()
 
     @provide
     def clock(self) -> Clock:

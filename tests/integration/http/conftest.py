@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from dishka import Provider
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -42,7 +43,14 @@ async def serving(app: Litestar) -> AsyncIterator[str]:
     """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,  # as `wap serve`: only WAP_TRUSTED_PROXIES are believed
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(500):
@@ -108,6 +116,7 @@ class World:
     github: FakeGitHub
     mail: MailSink
     engine: AsyncEngine
+    settings: Settings
 
     async def sign_in(self, user: GitHubUser) -> dict[str, Any]:
         code = self.github.issue_code(user)
@@ -186,14 +195,15 @@ class World:
         return signed
 
 
-@pytest.fixture
-async def world(
-    backend: str,
+@asynccontextmanager
+async def running_world(
     database_url: str,
-    migrated_engines: dict[str, AsyncEngine],
-    tmp_path: Path,
+    engine: AsyncEngine,
+    media: Path,
+    extra_env: dict[str, str] | None = None,
+    providers: tuple[Provider, ...] = (),
 ) -> AsyncIterator[World]:
-    engine = await migrated_engine(backend, database_url, migrated_engines)
+    """The app on a loopback port, with a fake GitHub and an SMTP sink beside it."""
     github = FakeGitHub()
     mail = MailSink(free_port())
     mail.start()
@@ -215,16 +225,29 @@ async def world(
                     "WAP_MAIL_FROM": "WAP <noreply@wap.test>",
                     "WAP_COOKIE_SECURE": "false",
                     "WAP_FRONTEND_URL": "/welcome",
-                    "WAP_MEDIA_DIR": str(tmp_path / "media"),
+                    "WAP_MEDIA_DIR": str(media),
                 }
+                | (extra_env or {})
             )
             async with (
-                serving(create_app(settings)) as base_url,
-                httpx.AsyncClient(base_url=base_url, timeout=15) as client,
+                serving(create_app(settings, *providers)) as base_url,
+                httpx.AsyncClient(base_url=base_url, timeout=30) as client,
             ):
-                yield World(client, github, mail, engine)
+                yield World(client, github, mail, engine, settings)
     finally:
         mail.stop()
+
+
+@pytest.fixture
+async def world(
+    backend: str,
+    database_url: str,
+    migrated_engines: dict[str, AsyncEngine],
+    tmp_path: Path,
+) -> AsyncIterator[World]:
+    engine = await migrated_engine(backend, database_url, migrated_engines)
+    async with running_world(database_url, engine, tmp_path / "media") as world:
+        yield world
 
 
 def bearer(token: str) -> dict[str, str]:
