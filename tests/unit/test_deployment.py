@@ -1,0 +1,59 @@
+"""compose.yaml and the Dockerfile say what docs/operations.md says.
+
+No Docker engine runs on this machine, so these checks read the files; the same processes
+run by hand in tests/integration/test_processes.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wap.entrypoints.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "compose.yaml").read_text()))
+
+
+def test_compose_has_every_process_of_the_design() -> None:
+    services = compose()["services"]
+    assert set(services) == {"mysql", "redis", "migrate", "app", "worker", "scheduler", "nginx"}
+    assert services["mysql"]["image"].startswith("mysql:8")
+    assert services["redis"]["image"].startswith("redis:7")
+    commands = {name: s.get("command") for name, s in services.items()}
+    assert commands["migrate"] == ["wap", "migrate"]
+    assert commands["worker"] == ["wap", "worker"]
+    assert commands["scheduler"] == ["wap", "scheduler"]
+    assert commands["app"][:2] == ["wap", "serve"]
+    assert services["scheduler"]["deploy"]["replicas"] == 1
+
+
+def test_the_app_waits_for_migrations_and_is_checked_on_readyz() -> None:
+    services = compose()["services"]
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
+    assert "/readyz" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_environment_names_only_real_settings_and_nginx_is_trusted() -> None:
+    services = compose()["services"]
+    env = services["app"]["environment"]
+    known = {f"WAP_{name.upper()}" for name in Settings.__struct_fields__}
+    assert set(env) <= known | {"WAP_AUTH_RATE_LIMIT"}
+    assert env["WAP_TRUSTED_PROXIES"] == "nginx"
+    assert env["WAP_DATABASE_URL"].startswith("mysql+aiomysql://")
+    # Every variable the Settings read is a WAP_ variable the README documents.
+    readme = (ROOT / "README.md").read_text()
+    for name in sorted(known - {"WAP_EMBEDDED"}):
+        assert name in readme, name
+
+
+def test_nginx_replaces_the_forwarded_header() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", conf)
+    assert "proxy_add_x_forwarded_for" not in conf
