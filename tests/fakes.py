@@ -9,12 +9,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+from collections.abc import Sequence
 from datetime import datetime
 
 from wap.application.admin.ports import AuditLog
 from wap.application.auth.ports import IdentityProvider
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
+from wap.application.notices.notifier import Outbox
+from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import UnitOfWork
 from wap.application.teams.applications_port import ApplicationRepository
 from wap.application.teams.likes import LikeRepository
@@ -24,16 +27,23 @@ from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, OAuthFailed, StudentNumberTaken, TitleTaken
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
-from wap.domain.teams import Team, TeamMember, TeamRole
+from wap.domain.notifications import Notice
+from wap.domain.teams import Team, TeamMember, TeamRole, TeamStatus
 
 
 class FakeUnitOfWork(UnitOfWork):
-    def __init__(self) -> None:
+    """Counts commits and, like the SQL one, hands the outbox's mail over after each."""
+
+    def __init__(self, outbox: Outbox | None = None, mail: MailQueue | None = None) -> None:
         self.commits = 0
         self.rollbacks = 0
+        self.outbox, self.mail = outbox, mail
 
     async def commit(self) -> None:
         self.commits += 1
+        if self.outbox is not None and self.mail is not None:
+            for mail in self.outbox.take():
+                await self.mail.enqueue(mail)
 
     async def rollback(self) -> None:
         self.rollbacks += 1
@@ -115,6 +125,13 @@ class InMemoryMemberRepository(MemberRepository):
         start = (query.page - 1) * query.page_size
         return copy.deepcopy(found[start : start + query.page_size]), len(found)
 
+    async def officer_ids(self) -> list[int]:
+        return sorted(
+            m.id
+            for m in self._rows.values()
+            if m.id is not None and m.role is Role.OFFICER and m.status is MemberStatus.APPROVED
+        )
+
     async def count_officers(self) -> int:
         return sum(
             1
@@ -124,6 +141,8 @@ class InMemoryMemberRepository(MemberRepository):
 
 
 class InMemoryTeamRepository(TeamRepository):
+    applications: InMemoryApplicationRepository  # set by tests of the deadline job
+
     def __init__(self, *teams: Team) -> None:
         self._rows: dict[int, Team] = {}
         self._members: dict[int, list[TeamMember]] = {}
@@ -171,6 +190,17 @@ class InMemoryTeamRepository(TeamRepository):
     async def delete(self, team_id: int) -> None:
         self._rows.pop(team_id, None)
         self._members.pop(team_id, None)
+
+    async def past_deadline_with_pending(self, now: datetime) -> list[int]:
+        pending = {a.team_id for a in self.applications.rows.values() if a.is_pending}
+        return sorted(
+            team.id
+            for team in self._rows.values()
+            if team.id in pending
+            and team.status is TeamStatus.RECRUITING
+            and team.recruit_until is not None
+            and team.recruit_until <= now
+        )
 
     async def title_owner(self, title_key: str) -> int | None:
         for team in self._rows.values():
@@ -315,8 +345,43 @@ class InMemoryApplicationRepository(ApplicationRepository):
         assert application.id in self.rows
         self.rows[application.id] = copy.deepcopy(application)
 
+    async def pending_for_team(self, team_id: int) -> list[Application]:
+        return [
+            copy.deepcopy(a) for a in self.rows.values() if a.team_id == team_id and a.is_pending
+        ]
+
     async def has_pending(self, team_id: int, member_id: int) -> bool:
         return any(
             a.team_id == team_id and a.member_id == member_id and a.is_pending
             for a in self.rows.values()
         )
+
+
+class InMemoryNoticeRepository(NoticeRepository):
+    def __init__(self) -> None:
+        self.rows: list[Notice] = []
+
+    async def add_many(self, notices: Sequence[Notice]) -> None:
+        for notice in notices:
+            notice.id = len(self.rows) + 1
+            self.rows.append(copy.deepcopy(notice))
+
+    async def page(
+        self, member_id: int, *, unread_only: bool, before_id: int | None, limit: int
+    ) -> list[Notice]:
+        found = [
+            n
+            for n in reversed(self.rows)
+            if n.member_id == member_id
+            and (not unread_only or n.read_at is None)
+            and (before_id is None or (n.id or 0) < before_id)
+        ]
+        return copy.deepcopy(found[:limit])
+
+    async def unread_count(self, member_id: int) -> int:
+        return sum(1 for n in self.rows if n.member_id == member_id and n.read_at is None)
+
+    async def mark_read(self, member_id: int, ids: Sequence[int] | None, now: datetime) -> None:
+        for notice in self.rows:
+            if notice.member_id == member_id and (ids is None or notice.id in ids):
+                notice.read_at = notice.read_at or now

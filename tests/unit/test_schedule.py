@@ -14,5 +14,6 @@ async def test_the_schedule_has_the_two_cron_jobs_in_seoul_time() -> None:
     found = {(s.task_name, s.cron, s.cron_offset) for s in schedules}
     assert found == {
         ("flush_views", "*/3 * * * *", None),
+        ("close_recruitment", "* * * * *", None),
         ("reset_view_windows", "0 0 * * *", "Asia/Seoul"),
     }

@@ -83,10 +83,11 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
     return 0
 
 
-JOBS = ("flush_views", "reset_view_windows")
+JOBS = ("flush_views", "reset_view_windows", "close_recruitment")
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from wap.application.teams.deadlines import CloseRecruitment
     from wap.application.views.flush import FlushViews, ResetViewWindows
     from wap.entrypoints.ioc import make_container
 
@@ -102,6 +103,10 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     async def run() -> str:
         container = make_container(settings)
         try:
+            if args.job == "close_recruitment":
+                async with container() as scope:
+                    expired = await (await scope.get(CloseRecruitment))()
+                return f"expired {expired} pending applications past their team's deadline"
             if args.job == "flush_views":
                 flushed = await (await container.get(FlushViews))()
                 return f"flushed {flushed.views} views in {flushed.batches} batches"

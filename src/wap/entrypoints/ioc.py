@@ -32,6 +32,7 @@ from wap.adapters.sql.audit import SqlAuditLog
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
 from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
+from wap.adapters.sql.notices import SqlNoticeRepository
 from wap.adapters.sql.reader import SqlTeamReader
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
@@ -71,6 +72,9 @@ from wap.application.media import (
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
+from wap.application.notices.inbox import MarkNoticesRead, ReadInbox
+from wap.application.notices.notifier import Notifier, Outbox
+from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.system.readiness import CheckReadiness, DependencyProbe
 from wap.application.teams.applications_port import ApplicationRepository
@@ -82,6 +86,7 @@ from wap.application.teams.applying import (
     RejectApplication,
     WithdrawApplication,
 )
+from wap.application.teams.deadlines import CloseRecruitment
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.manage import (
     CompleteTeam,
@@ -251,8 +256,22 @@ class PersistenceProvider(Provider):
         return Touched()
 
     @provide
-    def uow(self, session: AsyncSession, touched: Touched, cache: ReadCache) -> UnitOfWork:
-        return SqlUnitOfWork(session, touched, cache)
+    def outbox(self) -> Outbox:
+        return Outbox()
+
+    @provide
+    def uow(
+        self,
+        session: AsyncSession,
+        touched: Touched,
+        cache: ReadCache,
+        outbox: Outbox,
+        mail: MailQueue,
+    ) -> UnitOfWork:
+        return SqlUnitOfWork(session, touched, cache, outbox, mail)
+
+    notices = provide(SqlNoticeRepository, provides=NoticeRepository)
+    notifier = provide(Notifier)
 
     @provide
     def members(self, session: AsyncSession, touched: Touched) -> MemberRepository:
@@ -315,6 +334,9 @@ class UseCaseProvider(Provider):
         ListAdminTeams,
         ApproveTeams,
         RejectTeams,
+        ReadInbox,
+        MarkNoticesRead,
+        CloseRecruitment,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 

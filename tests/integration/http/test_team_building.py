@@ -110,7 +110,7 @@ async def test_the_whole_journey_of_a_team(world: World) -> None:
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     subjects = await mails_to(world, applicant.email, 1)
-    assert subjects == ["[WAP] WAP 게시판 팀 지원이 수락되었습니다"]
+    assert subjects == ["[WAP] WAP 게시판 팀 지원이 수락되었습니다. 환영합니다!"]
 
     people = (await client.get(f"/api/v1/teams/{tid}/members")).json()
     assert [(p["member"]["id"], p["role"], p["category"]) for p in people] == [

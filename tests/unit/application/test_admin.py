@@ -11,7 +11,9 @@ from tests.fakes import (
     InMemoryAuditLog,
     InMemoryLikeRepository,
     InMemoryMemberRepository,
+    InMemoryNoticeRepository,
     InMemoryTeamRepository,
+    RecordingMailQueue,
 )
 from wap.adapters.system import FixedClock
 from wap.application.admin.members import (
@@ -28,6 +30,7 @@ from wap.application.admin.members import (
     Skipped,
 )
 from wap.application.members.ports import SearchField
+from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.audit import AuditAction
 from wap.domain.catalog import Category
 from wap.domain.errors import (
@@ -45,16 +48,21 @@ class Club:
     members: InMemoryMemberRepository = field(default_factory=InMemoryMemberRepository)
     teams: InMemoryTeamRepository = field(default_factory=InMemoryTeamRepository)
     audit: InMemoryAuditLog = field(default_factory=InMemoryAuditLog)
-    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
+    notices: InMemoryNoticeRepository = field(default_factory=InMemoryNoticeRepository)
+    mail: RecordingMailQueue = field(default_factory=RecordingMailQueue)
     clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
 
     def __post_init__(self) -> None:
+        self.outbox = Outbox()
+        self.uow = FakeUnitOfWork(self.outbox, self.mail)
+        self.notifier = Notifier(self.notices, self.members, self.outbox, self.clock)
         self.likes = InMemoryLikeRepository(self.teams)
         args = (self.members, self.audit, self.uow, self.clock)
-        self.approve = ApproveMembers(*args)
-        self.reject = RejectMembers(*args)
+        batch = (self.members, self.audit, self.notifier, self.uow, self.clock)
+        self.approve = ApproveMembers(*batch)
+        self.reject = RejectMembers(*batch)
         self.expel = ExpelMembers(
-            self.members, self.teams, self.likes, self.audit, self.uow, self.clock
+            self.members, self.teams, self.likes, self.audit, self.notifier, self.uow, self.clock
         )
         self.change_role = ChangeRole(*args)
         self.list = ListMembers(self.members)

@@ -9,6 +9,7 @@ from tests.fakes import (
     FakeIdentityProvider,
     FakeUnitOfWork,
     InMemoryMemberRepository,
+    InMemoryNoticeRepository,
     RecordingMailQueue,
 )
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
@@ -23,6 +24,7 @@ from wap.application.auth.sign_up import (
     RequestEmailCode,
     SignUpPolicy,
 )
+from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
     EmailCodeExpired,
@@ -64,7 +66,14 @@ class World:
         self.refresh = RefreshSession(self.issuer, self.sessions, self.members)
         self.logout = Logout(self.sessions)
         self.request_code = RequestEmailCode(self.codes, self.mail, self.policy)
-        self.register = Register(self.members, self.codes, self.uow, self.policy)
+        self.notices = InMemoryNoticeRepository()
+        self.register = Register(
+            self.members,
+            self.codes,
+            Notifier(self.notices, self.members, Outbox(), self.clock),
+            self.uow,
+            self.policy,
+        )
 
 
 def code_in(world: World) -> str:

@@ -15,6 +15,7 @@ from tests.fakes import (
     InMemoryAuditLog,
     InMemoryLikeRepository,
     InMemoryMemberRepository,
+    InMemoryNoticeRepository,
     InMemoryTeamRepository,
     RecordingMailQueue,
 )
@@ -22,6 +23,7 @@ from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.system import FixedClock
 from wap.application.media import ImageLimits, Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
+from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.patch import UNSET
 from wap.application.teams.applying import (
     AcceptApplication,
@@ -84,24 +86,31 @@ class Club:
     )
     audit: InMemoryAuditLog = field(default_factory=InMemoryAuditLog)
     mail: RecordingMailQueue = field(default_factory=RecordingMailQueue)
-    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
+    notices: InMemoryNoticeRepository = field(default_factory=InMemoryNoticeRepository)
     clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
 
     def __post_init__(self) -> None:
+        self.outbox = Outbox()
+        self.uow = FakeUnitOfWork(self.outbox, self.mail)
+        self.notifier = Notifier(self.notices, self.members, self.outbox, self.clock)
+        self.teams.applications = self.applications
         self.likes = InMemoryLikeRepository(self.teams)
         basic = (self.teams, self.members, self.uow, self.clock)
-        self.create = CreateTeam(*basic)
+        told = (self.teams, self.members, self.notifier, self.uow, self.clock)
+        self.create = CreateTeam(*told)
         self.edit = EditTeam(*basic)
-        self.hand_over = HandOverLeadership(*basic)
+        self.hand_over = HandOverLeadership(*told)
         self.complete = CompleteTeam(self.teams, self.members, self.audit, self.uow, self.clock)
         self.delete = DeleteTeam(self.teams, self.audit, self.uow, self.clock)
         self.leave = LeaveTeam(self.teams, self.uow, self.clock)
-        self.apply = Apply(self.teams, self.applications, self.uow, self.clock)
+        self.apply = Apply(
+            self.teams, self.applications, self.members, self.notifier, self.uow, self.clock
+        )
         decide = (
             self.teams,
             self.applications,
             self.members,
-            self.mail,
+            self.notifier,
             self.uow,
             self.clock,
         )
@@ -310,10 +319,11 @@ async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_languag
 
     after = await club.teams.get(board.id)
     assert after is not None and after.slots[Category.WEB].filled == 2
-    assert [(m.to, m.subject) for m in club.mail.sent] == [
-        (korean.email, "[WAP] Board 팀 지원이 수락되었습니다"),
-        (english.email, "[WAP] Your application to Board was accepted"),
-    ]
+    decisions = [m for m in club.mail.sent if m.to != leader.email]
+    assert [(m.to, m.body) for m in decisions] == [
+        (korean.email, "Board 팀 지원이 수락되었습니다. 환영합니다!"),
+        (english.email, "Your application to Board was accepted. Welcome!"),
+    ]  # the applicant who opted out of copies got a notice and no mail
     with pytest.raises(AlreadyMember):
         await club.apply(ApplyCommand(korean.actor, board.id, "웹"))
 

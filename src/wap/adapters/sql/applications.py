@@ -80,6 +80,15 @@ class SqlApplicationRepository(ApplicationRepository):
             .values(_state(application))
         )
 
+    async def pending_for_team(self, team_id: int) -> list[Application]:
+        query = (
+            select(applications)
+            .where(applications.c.team_id == team_id, applications.c.pending_key == 1)
+            .order_by(applications.c.id)
+            .with_for_update()
+        )
+        return [application_from_row(r) for r in (await self._session.execute(query)).mappings()]
+
     async def has_pending(self, team_id: int, member_id: int) -> bool:
         query = select(applications.c.id).where(
             applications.c.team_id == team_id,

@@ -172,6 +172,15 @@ class SqlMemberRepository(MemberRepository):
         ).mappings()
         return [member_from_row(row) for row in rows], int(total)
 
+    async def officer_ids(self) -> list[int]:
+        query = (
+            select(members.c.id)
+            .where(members.c.role == Role.OFFICER.value)
+            .where(members.c.status == MemberStatus.APPROVED.value)
+            .order_by(members.c.id)
+        )
+        return list((await self._session.execute(query)).scalars())
+
     async def count_officers(self) -> int:
         officers = (
             select(members.c.id)

@@ -248,6 +248,8 @@ class SqlTeamReader(TeamReader):
 
     async def admin_page(self, query: AdminTeamQuery) -> AdminTeamPage:
         conditions: list[Any] = [teams.c.status == query.status.value]
+        if query.term is not None:
+            conditions.append(teams.c.term == str(query.term))
         if query.text:
             pattern = contains(query.text)
             column = {

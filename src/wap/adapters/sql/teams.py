@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import affected, inserted_id
-from wap.adapters.sql.tables import team_members, team_slots, teams
+from wap.adapters.sql.tables import applications, team_members, team_slots, teams
 from wap.application.cache import Touched
 from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category, Genre
@@ -192,6 +192,21 @@ class SqlTeamRepository(TeamRepository):
     async def delete(self, team_id: int) -> None:
         self._touched.teams.add(team_id)
         await self._session.execute(delete(teams).where(teams.c.id == team_id))
+
+    async def past_deadline_with_pending(self, now: datetime) -> list[int]:
+        query = (
+            select(teams.c.id)
+            .where(
+                teams.c.status == TeamStatus.RECRUITING.value,
+                teams.c.recruit_until.is_not(None),
+                teams.c.recruit_until <= now,
+                exists().where(
+                    applications.c.team_id == teams.c.id, applications.c.pending_key == 1
+                ),
+            )
+            .order_by(teams.c.id)
+        )
+        return list((await self._session.execute(query)).scalars())
 
     async def title_owner(self, title_key: str) -> int | None:
         query = select(teams.c.id).where(teams.c.title_key == title_key)

@@ -11,12 +11,14 @@ import msgspec
 from wap.application.admin.ports import AuditLog
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.members.read_models import OwnProfile
+from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
 from wap.domain.errors import MemberNotApproved, MemberNotFound, RequestInvalid, WapError
 from wap.domain.members import Actor, Member, MemberStatus, Role, ensure_not_last_officer
+from wap.domain.notifications import NoticeKind
 from wap.domain.teams import find_member, hand_over, successor
 
 MAX_BATCH = 100
@@ -105,10 +107,16 @@ class _BatchOverMembers:
     and nothing is half-done: either the whole batch commits or none of it."""
 
     def __init__(
-        self, members: MemberRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
+        self,
+        members: MemberRepository,
+        audit: AuditLog,
+        notifier: Notifier,
+        uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._members = members
         self._audit = audit
+        self._notifier = notifier
         self._uow = uow
         self._clock = clock
 
@@ -139,6 +147,9 @@ class ApproveMembers(_BatchOverMembers):
         async def approve(member: Member, _now: datetime) -> AuditAction:
             member.approve()
             await self._members.save(member)
+            await self._notifier.tell(
+                [member.id or 0], NoticeKind.SIGNUP_APPROVED, {}, actor_id=batch.actor.member_id
+            )
             return AuditAction.MEMBER_APPROVED
 
         return await self._run(batch, approve)
@@ -152,6 +163,8 @@ class RejectMembers(_BatchOverMembers):
             member.ensure_pending()
             assert member.id is not None
             await self._members.delete(member.id)
+            # The sign-up (and its inbox) is gone; an e-mail copy is all that can reach them.
+            self._notifier.mail_only(member, NoticeKind.SIGNUP_REJECTED, {})
             return AuditAction.MEMBER_REJECTED
 
         return await self._run(batch, reject)
@@ -167,10 +180,11 @@ class ExpelMembers(_BatchOverMembers):
         teams: TeamRepository,
         likes: LikeRepository,
         audit: AuditLog,
+        notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
-        super().__init__(members, audit, uow, clock)
+        super().__init__(members, audit, notifier, uow, clock)
         self._teams = teams
         self._likes = likes
 

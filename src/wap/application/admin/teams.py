@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from wap.application.admin.members import MAX_PAGE_SIZE, Batch, BatchResult, Skipped
 from wap.application.admin.ports import AuditLog
+from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import AdminTeamPage
@@ -13,13 +14,16 @@ from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamRea
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
 from wap.domain.errors import RequestInvalid, TeamNotFound, TeamNotPending, WapError
 from wap.domain.members import Actor
+from wap.domain.notifications import NoticeKind
 from wap.domain.teams import Team, TeamStatus
+from wap.domain.terms import Term
 
 
 @dataclass(frozen=True, slots=True)
 class AdminTeamListQuery:
     actor: Actor
     status: TeamStatus = TeamStatus.PENDING
+    term: str | None = None
     q: str | None = None
     field: AdminTeamField = AdminTeamField.TITLE
     page: int = 1
@@ -37,6 +41,7 @@ class ListAdminTeams:
         return await self._reader.admin_page(
             AdminTeamQuery(
                 status=query.status,
+                term=Term.parse(query.term) if query.term else None,
                 text=(query.q or "").strip() or None,
                 field=query.field,
                 page=query.page,
@@ -46,10 +51,18 @@ class ListAdminTeams:
 
 
 class _TeamBatch:
+    notice: NoticeKind
+
     def __init__(
-        self, teams: TeamRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
+        self,
+        teams: TeamRepository,
+        audit: AuditLog,
+        notifier: Notifier,
+        uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
+        self._notifier = notifier
 
     async def _decide(self, team: Team) -> AuditAction:
         raise NotImplementedError
@@ -67,6 +80,12 @@ class _TeamBatch:
                 if team.status is not TeamStatus.PENDING:
                     raise TeamNotPending()
                 action = await self._decide(team)
+                await self._notifier.tell(
+                    [team.leader_id],
+                    self.notice,
+                    {"team_id": team_id, "team": team.title.value},
+                    actor_id=batch.actor.member_id,
+                )
             except WapError as refused:
                 skipped.append(Skipped(team_id, refused.code))
                 continue
@@ -88,6 +107,8 @@ class _TeamBatch:
 class ApproveTeams(_TeamBatch):
     """A pending team starts recruiting and becomes visible to everyone."""
 
+    notice = NoticeKind.TEAM_APPROVED
+
     async def _decide(self, team: Team) -> AuditAction:
         team.approve(self._clock.now())
         await self._teams.save(team)
@@ -96,6 +117,8 @@ class ApproveTeams(_TeamBatch):
 
 class RejectTeams(_TeamBatch):
     """A rejected pending team is deleted."""
+
+    notice = NoticeKind.TEAM_REJECTED
 
     async def _decide(self, team: Team) -> AuditAction:
         assert team.id is not None

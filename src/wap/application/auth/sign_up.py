@@ -12,6 +12,7 @@ from wap.application.auth.sessions import digest
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
+from wap.application.notices.notifier import Notifier
 from wap.application.ports import UnitOfWork
 from wap.domain.auth import EmailAddress, EmailCodePolicy
 from wap.domain.catalog import Position
@@ -25,6 +26,7 @@ from wap.domain.errors import (
     gather,
 )
 from wap.domain.members import Actor, MemberStatus, Name, StudentNumber, parse_position
+from wap.domain.notifications import NoticeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +114,13 @@ class Register:
         self,
         members: MemberRepository,
         codes: EmailCodeStore,
+        notifier: Notifier,
         uow: UnitOfWork,
         policy: SignUpPolicy,
     ) -> None:
         self._members = members
         self._codes = codes
+        self._notifier = notifier
         self._uow = uow
         self._policy = policy
 
@@ -157,6 +161,12 @@ class Register:
             as_officer=self._policy.makes_officer(member.github_login),
         )
         await self._members.save(member)
+        if member.status is MemberStatus.PENDING:
+            await self._notifier.tell_officers(
+                NoticeKind.MEMBER_WAITING,
+                {"member_id": member.id, "name": name.value},
+                actor_id=member.id,
+            )
         await self._uow.commit()
         return OwnProfile.of(member)
 

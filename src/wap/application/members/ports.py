@@ -68,5 +68,9 @@ class MemberRepository(Protocol):
         """A page of members matching the query, oldest first, and how many match in all."""
 
     @abstractmethod
+    async def officer_ids(self) -> list[int]:
+        """Approved officers: who hears of sign-ups and teams waiting for approval."""
+
+    @abstractmethod
     async def count_officers(self) -> int:
         """Approved officers, locking them so two demotions cannot both pass the check."""

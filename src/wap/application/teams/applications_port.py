@@ -26,4 +26,8 @@ class ApplicationRepository(Protocol):
         """Write back the status and decision time."""
 
     @abstractmethod
+    async def pending_for_team(self, team_id: int) -> list[Application]:
+        """The team's pending applications, locked (lock the team first)."""
+
+    @abstractmethod
     async def has_pending(self, team_id: int, member_id: int) -> bool: ...

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
+from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.applications_port import ApplicationRepository
 from wap.application.teams.manage import load_team
@@ -15,7 +15,8 @@ from wap.application.teams.read_models import ApplicationView, MyApplicationView
 from wap.application.teams.reader import TeamReader
 from wap.domain.applications import Application, ApplicationStatus, Message, check_can_apply
 from wap.domain.errors import ApplicationNotFound, SlotFull
-from wap.domain.members import Actor, Language, Member
+from wap.domain.members import Actor
+from wap.domain.notifications import NoticeKind
 from wap.domain.teams import Team, parse_category
 
 
@@ -32,11 +33,13 @@ class Apply:
         self,
         teams: TeamRepository,
         applications: ApplicationRepository,
+        members: MemberRepository,
+        notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
-        self._teams, self._applications = teams, applications
-        self._uow, self._clock = uow, clock
+        self._teams, self._applications, self._members = teams, applications, members
+        self._notifier, self._uow, self._clock = notifier, uow, clock
 
     async def __call__(self, command: ApplyCommand) -> MyApplicationView:
         actor = command.actor
@@ -63,6 +66,19 @@ class Apply:
                 now=self._clock.now(),
             )
         )
+        applicant = await self._members.get(actor.member_id)
+        await self._notifier.tell(
+            [team.leader_id],
+            NoticeKind.APPLICATION_RECEIVED,
+            {
+                "team_id": team.id,
+                "team": team.title.value,
+                "application_id": application.id,
+                "category": category.value,
+                "applicant": applicant.name.value if applicant and applicant.name else "",
+            },
+            actor_id=actor.member_id,
+        )
         await self._uow.commit()
         return _mine(application, team)
 
@@ -87,34 +103,10 @@ class Decision:
     application_id: int
 
 
-_DECIDED = {
-    ApplicationStatus.ACCEPTED: (
-        "[WAP] {team} 팀 지원이 수락되었습니다",
-        "{team} 팀에 합류하셨습니다. 환영합니다!",
-        "[WAP] Your application to {team} was accepted",
-        "You have joined {team}. Welcome!",
-    ),
-    ApplicationStatus.REJECTED: (
-        "[WAP] {team} 팀 지원 결과 안내",
-        "아쉽게도 {team} 팀 지원이 거절되었습니다.",
-        "[WAP] About your application to {team}",
-        "Your application to {team} was not accepted this time.",
-    ),
+_NOTICE = {
+    ApplicationStatus.ACCEPTED: NoticeKind.APPLICATION_ACCEPTED,
+    ApplicationStatus.REJECTED: NoticeKind.APPLICATION_REJECTED,
 }
-
-
-def decision_mail(member: Member, team: Team, status: ApplicationStatus) -> Mail | None:
-    """The applicant's e-mail copy, in their language, if they asked for copies."""
-    if not member.notify_email or not member.email or status not in _DECIDED:
-        return None
-    ko_subject, ko_body, en_subject, en_body = _DECIDED[status]
-    english = member.language is Language.EN
-    subject, body = (en_subject, en_body) if english else (ko_subject, ko_body)
-    return Mail(
-        to=member.email,
-        subject=subject.format(team=team.title.value),
-        body=body.format(team=team.title.value),
-    )
 
 
 class _Decide:
@@ -123,12 +115,12 @@ class _Decide:
         teams: TeamRepository,
         applications: ApplicationRepository,
         members: MemberRepository,
-        mail: MailQueue,
+        notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
     ) -> None:
         self._teams, self._applications, self._members = teams, applications, members
-        self._mail, self._uow, self._clock = mail, uow, clock
+        self._notifier, self._uow, self._clock = notifier, uow, clock
 
     async def _load(self, decision: Decision) -> tuple[Application, Team]:
         # Lock order, everywhere: team, then application, then slot. Deleting a team takes
@@ -140,14 +132,18 @@ class _Decide:
             raise ApplicationNotFound()
         return application, team
 
-    async def _finish(self, application: Application, team: Team) -> ApplicationView:
+    async def _finish(
+        self, decision: Decision, application: Application, team: Team
+    ) -> ApplicationView:
         await self._applications.save(application)
+        await self._notifier.tell(
+            [application.member_id],
+            _NOTICE[application.status],
+            {"team_id": team.id, "team": team.title.value},
+            actor_id=decision.actor.member_id,
+        )
         await self._uow.commit()
         applicant = await self._members.get(application.member_id)
-        if applicant is not None:
-            mail = decision_mail(applicant, team, application.status)
-            if mail is not None:
-                await self._mail.enqueue(mail)
         assert application.id is not None
         return ApplicationView(
             id=application.id,
@@ -179,14 +175,14 @@ class AcceptApplication(_Decide):
         )
         if not joined:
             raise SlotFull()
-        return await self._finish(application, team)
+        return await self._finish(decision, application, team)
 
 
 class RejectApplication(_Decide):
     async def __call__(self, decision: Decision) -> ApplicationView:
         application, team = await self._load(decision)
         application.reject(self._clock.now())
-        return await self._finish(application, team)
+        return await self._finish(decision, application, team)
 
 
 @dataclass(frozen=True, slots=True)

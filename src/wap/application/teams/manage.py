@@ -8,6 +8,7 @@ from datetime import datetime
 from wap.application.admin.ports import AuditLog
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
+from wap.application.notices.notifier import Notifier
 from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import TeamRepository
@@ -15,6 +16,7 @@ from wap.application.teams.read_models import TeamDetail
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
 from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, TitleTaken, gather
 from wap.domain.members import Actor
+from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
     Description,
     Team,
@@ -61,9 +63,15 @@ class CreateTeam:
     """An approved member opens a team; it waits for an officer's approval."""
 
     def __init__(
-        self, teams: TeamRepository, members: MemberRepository, uow: UnitOfWork, clock: Clock
+        self,
+        teams: TeamRepository,
+        members: MemberRepository,
+        notifier: Notifier,
+        uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
+        self._notifier = notifier
 
     async def __call__(self, command: NewTeam) -> TeamDetail:
         command.actor.ensure_approved()
@@ -90,6 +98,11 @@ class CreateTeam:
             recruit_until=command.recruit_until,
         )
         await self._teams.add(team)
+        await self._notifier.tell_officers(
+            NoticeKind.TEAM_WAITING,
+            {"team_id": team.id, "team": team.title.value},
+            actor_id=command.actor.member_id,
+        )
         await self._uow.commit()
         return await team_detail(team, self._members)
 
@@ -226,9 +239,15 @@ class HandOverLeadership:
     """The leader and a member swap places: the old leader takes the heir's slot."""
 
     def __init__(
-        self, teams: TeamRepository, members: MemberRepository, uow: UnitOfWork, clock: Clock
+        self,
+        teams: TeamRepository,
+        members: MemberRepository,
+        notifier: Notifier,
+        uow: UnitOfWork,
+        clock: Clock,
     ) -> None:
         self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
+        self._notifier = notifier
 
     async def __call__(self, command: HandOver) -> TeamDetail:
         team = await load_team(self._teams, command.team_id, lock=True)
@@ -240,6 +259,12 @@ class HandOverLeadership:
         team.updated_at = self._clock.now()
         await self._teams.save(team)
         await self._teams.save_members([heir, leader])
+        await self._notifier.tell(
+            [heir.member_id],
+            NoticeKind.LEADERSHIP_RECEIVED,
+            {"team_id": team.id, "team": team.title.value},
+            actor_id=command.actor.member_id,
+        )
         await self._uow.commit()
         return await team_detail(team, self._members)
 

@@ -33,6 +33,11 @@ class TeamRepository(Protocol):
     async def delete(self, team_id: int) -> None: ...
 
     @abstractmethod
+    async def past_deadline_with_pending(self, now: datetime) -> list[int]:
+        """Recruiting teams whose ``recruit_until`` has passed and that still have pending
+        applications."""
+
+    @abstractmethod
     async def title_owner(self, title_key: str) -> int | None: ...
 
     @abstractmethod

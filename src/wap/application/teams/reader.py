@@ -41,6 +41,7 @@ class AdminTeamField(StrEnum):
 @dataclass(frozen=True, slots=True)
 class AdminTeamQuery:
     status: TeamStatus = TeamStatus.PENDING
+    term: Term | None = None
     text: str | None = None
     field: AdminTeamField = AdminTeamField.TITLE
     page: int = 1

@@ -158,6 +158,7 @@ async def list_teams(
     identity: FromDishka[Identity],
     list_teams: FromDishka[ListAdminTeams],
     status: FromQuery[Literal["pending", "recruiting", "completed"]] = "pending",
+    term: Annotated[str | None, QueryParameter(max_length=10)] = None,
     q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     field: FromQuery[Literal["title", "genre", "leader"]] = "title",
     page: Page = 1,
@@ -167,6 +168,7 @@ async def list_teams(
         AdminTeamListQuery(
             actor=identity.officer(),
             status=TeamStatus(status),
+            term=term,
             q=q,
             field=AdminTeamField(field),
             page=page,

@@ -23,7 +23,7 @@ from wap import __version__
 from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
 from wap.entrypoints.config import Settings
-from wap.entrypoints.http import admin, auth, members, system, teams
+from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.identity import HttpProvider
 from wap.entrypoints.http.problems import (
     handle_http_exception,
@@ -109,6 +109,8 @@ API_ROUTES = [
     admin.list_teams,
     admin.approve_teams,
     admin.reject_teams,
+    notifications.inbox,
+    notifications.mark_read,
 ]
 
 

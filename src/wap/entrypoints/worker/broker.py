@@ -14,13 +14,16 @@ from taskiq_redis import RedisStreamBroker
 
 from wap.adapters.taskiq.mail import SEND_EMAIL
 from wap.application.mail.ports import Mail, Mailer
+from wap.application.teams.deadlines import CloseRecruitment
 from wap.application.views.flush import FlushViews, ResetViewWindows
 from wap.entrypoints.config import Settings
 
 FLUSH_VIEWS = "flush_views"
 RESET_VIEW_WINDOWS = "reset_view_windows"
+CLOSE_RECRUITMENT = "close_recruitment"
 SCHEDULES: dict[str, list[dict[str, str]]] = {
     FLUSH_VIEWS: [{"cron": "*/3 * * * *"}],
+    CLOSE_RECRUITMENT: [{"cron": "* * * * *"}],
     RESET_VIEW_WINDOWS: [{"cron": "0 0 * * *", "cron_offset": "Asia/Seoul"}],
 }
 
@@ -33,6 +36,11 @@ async def send_email(mail: dict[str, Any], mailer: FromDishka[Mailer]) -> None:
 @inject(patch_module=True)
 async def flush_views(flush: FromDishka[FlushViews]) -> None:
     await flush()
+
+
+@inject(patch_module=True)
+async def close_recruitment(close: FromDishka[CloseRecruitment]) -> None:
+    await close()
 
 
 @inject(patch_module=True)
@@ -50,6 +58,9 @@ def make_broker(settings: Settings) -> AsyncBroker:
     broker.add_middlewares(SimpleRetryMiddleware(default_retry_count=3))
     broker.register_task(send_email, task_name=SEND_EMAIL, retry_on_error=True)
     broker.register_task(flush_views, task_name=FLUSH_VIEWS, schedule=SCHEDULES[FLUSH_VIEWS])
+    broker.register_task(
+        close_recruitment, task_name=CLOSE_RECRUITMENT, schedule=SCHEDULES[CLOSE_RECRUITMENT]
+    )
     broker.register_task(
         reset_view_windows,
         task_name=RESET_VIEW_WINDOWS,

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wap.adapters.sql.tables import notifications
+from wap.application.notices.ports import NoticeRepository
+from wap.domain.notifications import Notice, NoticeKind
+
+
+class SqlNoticeRepository(NoticeRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_many(self, notices: Sequence[Notice]) -> None:
+        if notices:
+            await self._session.execute(
+                insert(notifications),
+                [
+                    {
+                        "member_id": n.member_id,
+                        "kind": n.kind.value,
+                        "payload": n.payload,
+                        "read_at": n.read_at,
+                        "created_at": n.created_at,
+                    }
+                    for n in notices
+                ],
+            )
+
+    async def page(
+        self, member_id: int, *, unread_only: bool, before_id: int | None, limit: int
+    ) -> list[Notice]:
+        query = select(notifications).where(notifications.c.member_id == member_id)
+        if unread_only:
+            query = query.where(notifications.c.read_at.is_(None))
+        if before_id is not None:
+            query = query.where(notifications.c.id < before_id)
+        rows = await self._session.execute(query.order_by(notifications.c.id.desc()).limit(limit))
+        return [
+            Notice(
+                id=r["id"],
+                member_id=r["member_id"],
+                kind=NoticeKind(r["kind"]),
+                payload=dict(r["payload"]),
+                read_at=r["read_at"],
+                created_at=r["created_at"],
+            )
+            for r in rows.mappings()
+        ]
+
+    async def unread_count(self, member_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(notifications)
+            .where(notifications.c.member_id == member_id, notifications.c.read_at.is_(None))
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+    async def mark_read(self, member_id: int, ids: Sequence[int] | None, now: datetime) -> None:
+        statement = update(notifications).where(
+            notifications.c.member_id == member_id, notifications.c.read_at.is_(None)
+        )
+        if ids is not None:
+            statement = statement.where(notifications.c.id.in_(list(ids)))
+        await self._session.execute(statement.values(read_at=now))

@@ -1,0 +1,99 @@
+"""A member's inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from wap.application.members.ports import MemberRepository
+from wap.application.notices.ports import NoticeRepository
+from wap.application.notices.texts import render
+from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.queries import decode_cursor, encode_cursor
+from wap.domain.errors import RequestInvalid, TokenInvalid
+from wap.domain.members import Actor
+
+PAGE = 20
+MAX_IDS = 200
+
+
+class NoticeView(msgspec.Struct, frozen=True):
+    id: int
+    kind: str
+    text: str
+    payload: dict[str, Any]
+    read: bool
+    created_at: datetime
+
+
+class Inbox(msgspec.Struct, frozen=True):
+    items: list[NoticeView]
+    next_cursor: str | None
+    unread_count: int
+
+
+class Unread(msgspec.Struct, frozen=True):
+    unread_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class InboxQuery:
+    actor: Actor
+    unread_only: bool = False
+    cursor: str | None = None
+    limit: int = PAGE
+
+
+class ReadInbox:
+    """Newest first, in the member's language."""
+
+    def __init__(self, notices: NoticeRepository, members: MemberRepository) -> None:
+        self._notices, self._members = notices, members
+
+    async def __call__(self, query: InboxQuery) -> Inbox:
+        member = await self._members.get(query.actor.member_id)
+        if member is None:
+            raise TokenInvalid()
+        before = decode_cursor(query.cursor) if query.cursor else None
+        found = await self._notices.page(
+            member.id or 0,
+            unread_only=query.unread_only,
+            before_id=before,
+            limit=query.limit + 1,
+        )
+        more = len(found) > query.limit
+        found = found[: query.limit]
+        items = [
+            NoticeView(
+                id=n.id or 0,
+                kind=n.kind.value,
+                text=render(n.kind, n.payload, member.language),
+                payload=n.payload,
+                read=n.is_read,
+                created_at=n.created_at,
+            )
+            for n in found
+        ]
+        cursor = encode_cursor(found[-1].id or 0) if more and found else None
+        return Inbox(items, cursor, await self._notices.unread_count(member.id or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    actor: Actor
+    ids: tuple[int, ...] | None = None  # None: all
+
+
+class MarkNoticesRead:
+    def __init__(self, notices: NoticeRepository, uow: UnitOfWork, clock: Clock) -> None:
+        self._notices, self._uow, self._clock = notices, uow, clock
+
+    async def __call__(self, command: MarkRead) -> Unread:
+        if command.ids is not None and len(command.ids) > MAX_IDS:
+            raise RequestInvalid(field="ids")
+        await self._notices.mark_read(command.actor.member_id, command.ids, self._clock.now())
+        await self._uow.commit()
+        return Unread(await self._notices.unread_count(command.actor.member_id))
