@@ -30,6 +30,7 @@ from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.adapters.sql.applications import SqlApplicationRepository
 from wap.adapters.sql.audit import SqlAuditLog
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
+from wap.adapters.sql.exports import SqlExportReader
 from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.notices import SqlNoticeRepository
@@ -39,6 +40,7 @@ from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.sql.views import SqlViewCounts
 from wap.adapters.system import SystemClock
 from wap.adapters.taskiq.mail import TaskiqMailQueue
+from wap.application.admin.exports import ExportCsv, ExportReader
 from wap.application.admin.members import (
     ApproveMembers,
     ChangeRole,
@@ -271,6 +273,7 @@ class PersistenceProvider(Provider):
         return SqlUnitOfWork(session, touched, cache, outbox, mail)
 
     notices = provide(SqlNoticeRepository, provides=NoticeRepository)
+    exports = provide(SqlExportReader, provides=ExportReader)
     notifier = provide(Notifier)
 
     @provide
@@ -337,6 +340,7 @@ class UseCaseProvider(Provider):
         ReadInbox,
         MarkNoticesRead,
         CloseRecruitment,
+        ExportCsv,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 

@@ -7,10 +7,13 @@ from typing import Annotated, Literal
 import msgspec
 from dishka import FromDishka
 from litestar import get, post
+from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.response import Stream
 from msgspec import Meta
 
+from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
 from wap.application.admin.members import (
     MAX_BATCH,
     MAX_PAGE_SIZE,
@@ -191,3 +194,27 @@ async def reject_teams(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], reject: FromDishka[RejectTeams]
 ) -> BatchResult:
     return await reject(Batch(identity.officer(), tuple(data.ids)))
+
+
+@get(
+    "/admin/exports/{name:str}",
+    tags=["admin"],
+    summary="CSV export: members.csv, teams.csv or applications.csv (UTF-8 with BOM)",
+    responses=errors(*OFFICER_ERRORS, "request.not_found"),
+    media_type="text/csv; charset=utf-8",
+)
+async def export(
+    name: Annotated[str, PathParameter(max_length=40)],
+    identity: FromDishka[Identity],
+    export_csv: FromDishka[ExportCsv],
+    term: Annotated[str | None, QueryParameter(max_length=10)] = None,
+) -> Stream:
+    kind = {f"{k.value}.csv": k for k in ExportKind}.get(name)
+    if kind is None:
+        raise NotFoundException()
+    made = export_csv(ExportRequest(identity.officer(), kind, term))
+    return Stream(
+        made.chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+    )

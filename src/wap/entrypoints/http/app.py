@@ -109,6 +109,7 @@ API_ROUTES = [
     admin.list_teams,
     admin.approve_teams,
     admin.reject_teams,
+    admin.export,
     notifications.inbox,
     notifications.mark_read,
 ]

@@ -1,0 +1,83 @@
+"""CSV exports for officers: streamed row by row, UTF-8 with a BOM so Excel reads Korean."""
+
+from __future__ import annotations
+
+import csv
+import io
+from abc import abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from wap.application.ports import Clock
+from wap.domain.members import Actor
+from wap.domain.terms import Term
+
+BOM = "\ufeff"
+CHUNK_ROWS = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportKind(StrEnum):
+    MEMBERS = "members"
+    TEAMS = "teams"
+    APPLICATIONS = "applications"
+
+
+class ExportReader(Protocol):
+    @abstractmethod
+    def rows(self, kind: ExportKind, term: Term | None) -> AsyncIterator[Sequence[object]]:
+        """The header, then one row per entity, read from the database as they are sent."""
+
+
+def cell(value: object) -> str:
+    """A cell Excel will not run: text that looks like a formula gets a leading quote."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    actor: Actor
+    kind: ExportKind
+    term: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    chunks: AsyncIterator[bytes]
+
+
+class ExportCsv:
+    """Members: the whole roster, or with a term the members of that term's teams. Teams and
+    applications: the given term, by default the current one."""
+
+    def __init__(self, reader: ExportReader, clock: Clock) -> None:
+        self._reader, self._clock = reader, clock
+
+    def __call__(self, request: ExportRequest) -> Export:
+        request.actor.ensure_officer()
+        term = Term.parse(request.term) if request.term else None
+        if term is None and request.kind is not ExportKind.MEMBERS:
+            term = Term.at(self._clock.now())
+        scope = str(term) if term else "all"
+        return Export(f"wap-{request.kind.value}-{scope}.csv", self._chunks(request.kind, term))
+
+    async def _chunks(self, kind: ExportKind, term: Term | None) -> AsyncIterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        buffer.write(BOM)
+        pending = 0
+        async for row in self._reader.rows(kind, term):
+            writer.writerow([cell(v) for v in row])
+            pending += 1
+            if pending >= CHUNK_ROWS:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+                pending = 0
+        yield buffer.getvalue().encode("utf-8")
