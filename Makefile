@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 
 .PHONY: serve test unit integration lint typecheck install clean
 
@@ -12,12 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The browser tests drive the distribution's Chromium; Korean text needs a CJK font.
+$(BROWSER): $(STAMP)
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "CJK" \
+	  || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+	  || echo "Chromium could not be installed: the browser tests will say so"
+	touch $(BROWSER)
+
+install: $(STAMP) $(BROWSER)
 
 serve: $(STAMP)
 	$(BIN)/wap serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -119,6 +119,28 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_seed(_args: argparse.Namespace) -> int:
+    from wap.adapters.sql.migrate import upgrade
+    from wap.application.demo import SeedDemo
+    from wap.entrypoints.ioc import make_container
+
+    settings = _settings()
+    if settings.embedded:
+        asyncio.run(upgrade(settings.database_url))
+
+    async def seed() -> str:
+        container = make_container(settings)
+        try:
+            async with container() as scope:
+                done = await (await scope.get(SeedDemo))()
+        finally:
+            await container.close()
+        return f"demo club ready: {done.members} members, {done.teams} new teams"
+
+    print(asyncio.run(seed()))
+    return 0
+
+
 def cmd_member_promote(args: argparse.Namespace) -> int:
     from wap.application.admin.members import PromoteByLogin
     from wap.domain.errors import MemberNotFound
@@ -173,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_job = job_commands.add_parser("run", help="run a scheduled job once, now")
     run_job.add_argument("job", choices=JOBS)
     run_job.set_defaults(handler=cmd_jobs_run)
+
+    demo = commands.add_parser("demo-seed", help="sample club data for trying it locally")
+    demo.set_defaults(handler=cmd_demo_seed)
 
     member = commands.add_parser("member", help="manage members")
     member_commands = member.add_subparsers(dest="member_command", required=True)

@@ -63,6 +63,7 @@ from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
 from wap.application.cache import ReadCache, Touched
 from wap.application.catalog.get_catalog import GetCatalog
+from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
 from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.media import (
     ImageLimits,
@@ -341,6 +342,9 @@ class UseCaseProvider(Provider):
         MarkNoticesRead,
         CloseRecruitment,
         ExportCsv,
+        SeedDemo,
+        ListDemoAccounts,
+        DemoSignIn,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 

@@ -165,3 +165,24 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(sqlite_url
     body = assert_problem(response, 500, "internal")
     assert "passwd" not in response.text and "RuntimeError" not in response.text
     assert body["detail"] == "서버 내부 오류가 발생했습니다."
+
+
+async def test_demo_sign_in_does_not_exist_when_a_github_app_is_configured(
+    sqlite_url: str,
+) -> None:
+    settings = Settings.from_env(
+        {
+            "WAP_DATABASE_URL": sqlite_url,
+            "WAP_SECRET_KEY": SECRET,
+            "WAP_GITHUB_CLIENT_ID": "id",
+            "WAP_GITHUB_CLIENT_SECRET": "secret",
+        }
+    )
+    async with (
+        serving(create_app(settings)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        assert (await client.get("/demo")).status_code == 404
+        assert (await client.post("/demo", data={"member_id": "1"})).status_code == 404
+        login = await client.get("/login")
+        assert login.status_code == 200 and "/demo" not in login.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from dishka import Provider
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
@@ -11,7 +12,9 @@ from litestar import Litestar, Router
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -33,11 +36,13 @@ from wap.entrypoints.http.problems import (
     problem_response,
 )
 from wap.entrypoints.ioc import make_container
+from wap.entrypoints.web import pages
 from wap.entrypoints.worker.broker import attach_container
 from wap.entrypoints.worker.run import scheduler_loop
 
 log = logging.getLogger("wap.http")
 MAX_BODY_BYTES = 10 * 1024 * 1024
+WEB = Path(pages.__file__).parent
 SWAGGER_ASSETS = "/static/swagger"
 
 
@@ -119,7 +124,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
     """The web app. ``extra_providers`` override adapters (tests swap in fakes this way)."""
     settings = settings or Settings.from_env()
     settings.signing_key()  # a missing or short key stops the start, not the first sign-in
-    container = make_container(settings, HttpProvider(), *extra_providers)
+    container = make_container(settings, HttpProvider(), pages.WebProvider(), *extra_providers)
 
     background: list[asyncio.Task[None]] = []
 
@@ -137,6 +142,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         await asyncio.gather(*background, return_exceptions=True)
 
     api = DishkaRouter("/api/v1", route_handlers=API_ROUTES)
+    web = DishkaRouter("/", route_handlers=pages.ROUTES, include_in_schema=False)
+    web_assets = create_static_files_router(
+        path="/static/web", directories=[WEB / "static"], include_in_schema=False
+    )
     probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
     assets = create_static_files_router(
         path=SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
@@ -145,7 +154,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
     media = create_static_files_router(
         path="/media", directories=[settings.media_dir], include_in_schema=False
     )
-    routers: list[Router] = [api, probes, assets, media]
+    routers: list[Router] = [api, probes, assets, media, web, web_assets]
     app = Litestar(
         route_handlers=routers,
         openapi_config=openapi_config(),
@@ -161,6 +170,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
+        template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
         on_startup=[start_broker],
         on_shutdown=[stop_background, container.close],
         debug=False,

@@ -80,6 +80,10 @@ def client_ip(request: Request[Any, Any, Any], trusted_proxies: frozenset[str]) 
     return peer
 
 
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return str(request.scope.get("path", "")).startswith("/api/")
+
+
 def credentials(request: Request[Any, Any, Any]) -> tuple[str | None, bool]:
     """The access token and whether it came from a cookie."""
     header = request.headers.get("authorization")
@@ -111,7 +115,9 @@ class HttpProvider(Provider):
         token, from_cookie = credentials(request)
         if token is None:
             return Identity(client_ip=address)
-        if from_cookie and request.method in UNSAFE_METHODS:
+        # The API's cookie clients send the token in a header; the web pages' forms carry it
+        # in a field, which their handlers check (entrypoints/web/pages.py).
+        if from_cookie and request.method in UNSAFE_METHODS and is_api(request):
             ensure_csrf(request)
         actor, session_id = await authenticate(token)
         return Identity(actor, session_id, address)

@@ -1,0 +1,822 @@
+"""The web pages: server-rendered HTML over the same use cases as the JSON API.
+
+Forms work without JavaScript. Cookie sessions are shared with the API's cookie mode; every
+form carries the CSRF token of the ``wap_csrf`` cookie and each POST checks it. A refused
+form is shown again with what the person typed and the SPEC's message."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from dishka import FromDishka, Provider, Scope, provide
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
+from litestar.response import Redirect, Template
+
+from wap.application.admin.members import (
+    ApproveMembers,
+    Batch,
+    ChangeRole,
+    ExpelMembers,
+    ListAudit,
+    ListMembers,
+    MemberListQuery,
+    RejectMembers,
+    RoleChange,
+)
+from wap.application.admin.teams import (
+    AdminTeamListQuery,
+    ApproveTeams,
+    ListAdminTeams,
+    RejectTeams,
+)
+from wap.application.auth.sessions import Logout, TokenPair
+from wap.application.auth.sign_up import (
+    EmailCodeRequest,
+    GetOwnProfile,
+    Register,
+    Registration,
+    RequestEmailCode,
+)
+from wap.application.catalog.get_catalog import GetCatalog
+from wap.application.demo import DemoSignIn, ListDemoAccounts
+from wap.application.media import Upload, UploadAvatar, UploadTeamImage
+from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
+from wap.application.members.ports import SearchField
+from wap.application.members.update_profile import ProfileEdit, UpdateProfile
+from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
+from wap.application.patch import UNSET
+from wap.application.teams.applying import (
+    AcceptApplication,
+    Apply,
+    ApplyCommand,
+    Decision,
+    ListMyApplications,
+    ListTeamApplications,
+    RejectApplication,
+    TeamApplicationsQuery,
+    Withdrawal,
+    WithdrawApplication,
+)
+from wap.application.teams.manage import (
+    CompleteTeam,
+    CreateTeam,
+    DeleteTeam,
+    Departure,
+    EditTeam,
+    HandOver,
+    HandOverLeadership,
+    LeaveTeam,
+    NewTeam,
+    SlotRequest,
+    TeamAction,
+    TeamEdit,
+)
+from wap.application.teams.queries import (
+    BoardQuery,
+    GetTeamDetail,
+    LikeCommand,
+    ListLikedTeams,
+    ListMemberTeams,
+    ListTeamMembers,
+    ListTeams,
+    MemberTeamsQuery,
+    SetLike,
+    TeamQuery,
+)
+from wap.domain.errors import CsrfFailed, WapError
+from wap.domain.members import MemberStatus, Role
+from wap.domain.teams import TeamStatus, parse_category, parse_genre
+from wap.entrypoints.config import Settings
+from wap.entrypoints.http.identity import (
+    CSRF_COOKIE,
+    Identity,
+    clear_session_cookies,
+    set_session_cookies,
+)
+from wap.entrypoints.http.params import Id
+from wap.entrypoints.http.problems import PROBLEMS, prefers_english, text_for
+
+Req = Request[Any, Any, Any]
+Segment = Annotated[str, PathParameter(max_length=20)]
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def english(request: Req) -> bool:
+    return prefers_english(request.headers.get("accept-language"))
+
+
+def csrf_of(request: Req) -> str:
+    return request.cookies.get(CSRF_COOKIE, "")
+
+
+async def form_of(request: Req) -> dict[str, Any]:
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key in values:
+            values[key] = (
+                [*values[key], value] if isinstance(values[key], list) else [values[key], value]
+            )
+        else:
+            values[key] = value
+    return values
+
+
+def check_csrf(request: Req, form: dict[str, Any]) -> None:
+    sent = str(form.get("csrf", ""))
+    cookie = csrf_of(request)
+    if not sent or not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
+        raise CsrfFailed()
+
+
+def message(error: WapError, request: Req) -> str:
+    return text_for(error.code if error.code in PROBLEMS else "internal", english(request))
+
+
+def field_errors(error: WapError, request: Req) -> dict[str, str]:
+    return {p.field: text_for(p.code, english(request)) for p in error.problems}
+
+
+def back(path: str, **params: str) -> Redirect:
+    query = ("?" + urlencode(params)) if params else ""
+    return Redirect(path + query, status_code=303)
+
+
+def ids_of(form: dict[str, Any], key: str = "ids") -> tuple[int, ...]:
+    raw = form.get(key, [])
+    values = raw if isinstance(raw, list) else [raw]
+    return tuple(int(v) for v in values if str(v).isdigit() and 0 < int(v) < 2**31)
+
+
+class Page:
+    """What every page shows: who is signed in, their unread notices, the catalog."""
+
+    def __init__(
+        self,
+        identity: Identity,
+        own: GetOwnProfile,
+        inbox: ReadInbox,
+        catalog: GetCatalog,
+    ) -> None:
+        self.identity, self._own, self._inbox, self._catalog = identity, own, inbox, catalog
+
+    async def render(self, request: Req, template: str, **context: Any) -> Template:
+        me, unread = None, 0
+        if self.identity.actor is not None:
+            me = await self._own(self.identity.actor)
+            unread = (await self._inbox(InboxQuery(self.identity.actor, limit=1))).unread_count
+        response = Template(
+            template_name=template,
+            context={
+                "me": me,
+                "unread": unread,
+                "csrf": csrf_of(request) or "",
+                "catalog": await self._catalog(),
+                "en": english(request),
+                "notice": request.query_params.get("notice"),
+                "error_code": request.query_params.get("error"),
+                "error_text": (
+                    text_for(request.query_params["error"], english(request))
+                    if request.query_params.get("error") in PROBLEMS
+                    else None
+                ),
+                **context,
+            },
+        )
+        if not csrf_of(request):
+            # Every visitor gets a CSRF token before their first form.
+            token = secrets.token_urlsafe(24)
+            response.context["csrf"] = token
+            response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="lax", path="/")
+        return response
+
+
+async def run_action(
+    request: Req, target: str, action: Callable[[dict[str, Any]], Awaitable[Any]]
+) -> Redirect:
+    """POST → check CSRF → run → 303 back, with the refusal's code when refused."""
+    form = await form_of(request)
+    try:
+        check_csrf(request, form)
+        await action(form)
+    except WapError as refused:
+        return back(target, error=refused.code)
+    return back(target)
+
+
+# ---------------------------------------------------------------- board and team pages
+
+
+@get("/", include_in_schema=False)
+async def board(
+    request: Req, page: FromDishka[Page], list_teams: FromDishka[ListTeams]
+) -> Template:
+    query = request.query_params
+    status = TeamStatus.COMPLETED if query.get("status") == "completed" else TeamStatus.RECRUITING
+    try:
+        found = await list_teams(
+            BoardQuery(
+                actor=page.identity.actor,
+                status=status,
+                genre=parse_genre(query["genre"]) if query.get("genre") else None,
+                category=parse_category(query["category"]) if query.get("category") else None,
+                q=(query.get("q") or "")[:100] or None,
+                cursor=(query.get("cursor") or "")[:40] or None,
+                limit=12,
+            )
+        )
+        problem = None
+    except WapError as refused:
+        found, problem = None, message(refused, request)
+    return await page.render(
+        request,
+        "board.html",
+        teams=found,
+        filters=dict(query),
+        status=status.value,
+        problem=problem,
+    )
+
+
+@get("/teams/{team_id:int}", include_in_schema=False)
+async def team_page(
+    request: Req,
+    team_id: Id,
+    page: FromDishka[Page],
+    get_team: FromDishka[GetTeamDetail],
+    members: FromDishka[ListTeamMembers],
+    applications: FromDishka[ListTeamApplications],
+) -> Template:
+    actor = page.identity.actor
+    try:
+        team = await get_team(TeamQuery(team_id, actor, page.identity.viewer))
+    except WapError:
+        raise NotFoundException() from None
+    people = await members(TeamQuery(team_id, actor))
+    inbox = []
+    if actor is not None and actor.member_id == team.leader_id:
+        inbox = await applications(TeamApplicationsQuery(actor, team_id))
+    return await page.render(
+        request,
+        "team.html",
+        team=team,
+        people=people,
+        inbox=inbox,
+        is_leader=actor is not None and actor.member_id == team.leader_id,
+        is_member=actor is not None and any(p.member.id == actor.member_id for p in people),
+    )
+
+
+@post("/teams/{team_id:int}/like", include_in_schema=False)
+async def like(
+    request: Req, team_id: Id, identity: FromDishka[Identity], set_like: FromDishka[SetLike]
+) -> Redirect:
+    async def act(form: dict[str, Any]) -> None:
+        await set_like(LikeCommand(identity.signed_in(), team_id, like=form.get("like") == "1"))
+
+    return await run_action(request, f"/teams/{team_id}", act)
+
+
+@post("/teams/{team_id:int}/apply", include_in_schema=False)
+async def apply(
+    request: Req, team_id: Id, identity: FromDishka[Identity], apply: FromDishka[Apply]
+) -> Redirect:
+    async def act(form: dict[str, Any]) -> None:
+        await apply(
+            ApplyCommand(
+                identity.signed_in(),
+                team_id,
+                str(form.get("category", ""))[:30],
+                str(form.get("message", ""))[:1000],
+            )
+        )
+
+    result = await run_action(request, f"/teams/{team_id}", act)
+    return result if "error=" in str(result.url) else back(f"/teams/{team_id}", notice="applied")
+
+
+@post(
+    "/teams/{team_id:int}/applications/{application_id:int}/{verdict:str}", include_in_schema=False
+)
+async def decide(
+    request: Req,
+    team_id: Id,
+    application_id: Id,
+    verdict: Segment,
+    identity: FromDishka[Identity],
+    accept: FromDishka[AcceptApplication],
+    reject: FromDishka[RejectApplication],
+) -> Redirect:
+    if verdict not in ("accept", "reject"):
+        raise NotFoundException()
+
+    async def act(_: dict[str, Any]) -> None:
+        decision = Decision(identity.signed_in(), team_id, application_id)
+        await (accept(decision) if verdict == "accept" else reject(decision))
+
+    return await run_action(request, f"/teams/{team_id}", act)
+
+
+@post("/teams/{team_id:int}/manage/{what:str}", include_in_schema=False)
+async def manage(
+    request: Req,
+    team_id: Id,
+    what: Segment,
+    identity: FromDishka[Identity],
+    complete: FromDishka[CompleteTeam],
+    remove: FromDishka[DeleteTeam],
+    hand: FromDishka[HandOverLeadership],
+    leave: FromDishka[LeaveTeam],
+) -> Redirect:
+    async def act(form: dict[str, Any]) -> None:
+        actor = identity.signed_in()
+        member_id = int(form["member_id"]) if str(form.get("member_id", "")).isdigit() else 0
+        if what == "complete":
+            await complete(TeamAction(actor, team_id))
+        elif what == "delete":
+            await remove(TeamAction(actor, team_id))
+        elif what == "leader":
+            await hand(HandOver(actor, team_id, member_id))
+        elif what == "remove":
+            await leave(Departure(actor, team_id, member_id))
+        else:
+            raise NotFoundException()
+
+    target = "/" if what == "delete" else f"/teams/{team_id}"
+    return await run_action(request, target, act)
+
+
+def slots_from(text: str) -> tuple[SlotRequest, ...]:
+    """`카테고리: 인원` one a line, as the slot editor sends them."""
+    slots = []
+    for line in text.splitlines()[:40]:
+        if ":" in line:
+            category, _, count = line.rpartition(":")
+            number = int(count.strip()) if count.strip().lstrip("-").isdigit() else 0
+            slots.append(SlotRequest(category.strip(), max(-1000, min(1000, number))))
+    return tuple(slots)
+
+
+def links_from(text: str) -> tuple[str, ...]:
+    return tuple(line.strip()[:500] for line in text.splitlines()[:20] if line.strip())
+
+
+@get("/teams/new", include_in_schema=False)
+async def new_team(request: Req, page: FromDishka[Page]) -> Template | Redirect:
+    if page.identity.actor is None:
+        return back("/login")
+    return await page.render(request, "team_form.html", form={}, errors={}, team=None)
+
+
+@post("/teams/new", include_in_schema=False)
+async def create_team(
+    request: Req, page: FromDishka[Page], create: FromDishka[CreateTeam]
+) -> Template | Redirect:
+    form = await form_of(request)
+    try:
+        check_csrf(request, form)
+        team = await create(
+            NewTeam(
+                actor=page.identity.signed_in(),
+                title=str(form.get("title", ""))[:100],
+                genre=str(form.get("genre", ""))[:20],
+                description=str(form.get("description", ""))[:5000],
+                slots=slots_from(str(form.get("slots", ""))),
+                links=links_from(str(form.get("links", ""))),
+            )
+        )
+    except WapError as refused:
+        return await page.render(
+            request,
+            "team_form.html",
+            form=form,
+            errors=field_errors(refused, request),
+            problem=message(refused, request),
+            team=None,
+        )
+    return back(f"/teams/{team.id}", notice="created")
+
+
+@get("/teams/{team_id:int}/edit", include_in_schema=False)
+async def edit_team_page(
+    request: Req, team_id: Id, page: FromDishka[Page], get_team: FromDishka[GetTeamDetail]
+) -> Template:
+    team = await get_team(TeamQuery(team_id, page.identity.actor))
+    form = {
+        "title": team.title,
+        "genre": team.genre,
+        "description": team.description,
+        "slots": "\n".join(f"{s.category}: {s.capacity}" for s in team.slots),
+        "links": "\n".join(team.links),
+    }
+    return await page.render(request, "team_form.html", form=form, errors={}, team=team)
+
+
+@post("/teams/{team_id:int}/edit", include_in_schema=False)
+async def edit_team(
+    request: Req,
+    team_id: Id,
+    page: FromDishka[Page],
+    edit: FromDishka[EditTeam],
+    get_team: FromDishka[GetTeamDetail],
+    upload: FromDishka[UploadTeamImage],
+    settings: FromDishka[Settings],
+) -> Template | Redirect:
+    form = await form_of(request)
+    try:
+        check_csrf(request, form)
+        actor = page.identity.signed_in()
+        await edit(
+            TeamEdit(
+                actor=actor,
+                team_id=team_id,
+                title=str(form.get("title", ""))[:100],
+                genre=str(form.get("genre", ""))[:20],
+                description=str(form.get("description", ""))[:5000],
+                slots=slots_from(str(form.get("slots", ""))),
+                links=links_from(str(form.get("links", ""))),
+            )
+        )
+        image = form.get("image")
+        if isinstance(image, UploadFile) and image.filename:
+            data = await image.read(settings.max_image_bytes + 1)
+            await upload(Upload(actor, data, team_id))
+    except WapError as refused:
+        team = await get_team(TeamQuery(team_id, page.identity.actor))
+        return await page.render(
+            request,
+            "team_form.html",
+            form=form,
+            errors=field_errors(refused, request),
+            problem=message(refused, request),
+            team=team,
+        )
+    return back(f"/teams/{team_id}", notice="saved")
+
+
+# ---------------------------------------------------------------- signing in and up
+
+
+def demo_allowed(request: Req, settings: Settings) -> bool:
+    """Demo sign-in exists only without a GitHub app, on a server listening on loopback,
+    for a browser on the same machine."""
+    if settings.github_client_id:
+        return False
+    server, client = request.scope.get("server"), request.scope.get("client")
+    if not server or not client:
+        return False
+    return _loopback(str(server[0])) and _loopback(str(client[0]))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@get("/login", include_in_schema=False)
+async def login(request: Req, page: FromDishka[Page], settings: FromDishka[Settings]) -> Template:
+    return await page.render(
+        request,
+        "login.html",
+        github=bool(settings.github_client_id),
+        demo=demo_allowed(request, settings),
+        next=quote(request.query_params.get("next", "/")[:200], safe="/"),
+    )
+
+
+@get("/demo", include_in_schema=False)
+async def demo(
+    request: Req,
+    page: FromDishka[Page],
+    settings: FromDishka[Settings],
+    accounts: FromDishka[ListDemoAccounts],
+) -> Template:
+    if not demo_allowed(request, settings):
+        raise NotFoundException()
+    return await page.render(request, "demo.html", accounts=await accounts())
+
+
+@post("/demo", include_in_schema=False)
+async def demo_sign_in(
+    request: Req, settings: FromDishka[Settings], sign_in: FromDishka[DemoSignIn]
+) -> Redirect:
+    if not demo_allowed(request, settings):
+        raise NotFoundException()
+    form = await form_of(request)
+    check_csrf(request, form)
+    member_id = int(form["member_id"]) if str(form.get("member_id", "")).isdigit() else 0
+    pair: TokenPair = await sign_in(member_id)
+    response = back("/")
+    set_session_cookies(response, pair, settings, csrf_of(request))
+    return response
+
+
+@post("/logout", include_in_schema=False)
+async def logout(
+    request: Req,
+    identity: FromDishka[Identity],
+    settings: FromDishka[Settings],
+    close: FromDishka[Logout],
+) -> Redirect:
+    form = await form_of(request)
+    check_csrf(request, form)
+    if identity.session_id:
+        await close(identity.session_id)
+    response = back("/")
+    clear_session_cookies(response, settings)
+    return response
+
+
+@get("/register", include_in_schema=False)
+async def register_page(request: Req, page: FromDishka[Page]) -> Template | Redirect:
+    actor = page.identity.actor
+    if actor is None:
+        return back("/login")
+    if actor.status is MemberStatus.PENDING:
+        return back("/waiting")
+    if actor.status is MemberStatus.APPROVED:
+        return back("/")
+    return await page.render(request, "register.html", form={}, errors={}, sent=None)
+
+
+@post("/register", include_in_schema=False)
+async def register(
+    request: Req,
+    page: FromDishka[Page],
+    ask: FromDishka[RequestEmailCode],
+    register: FromDishka[Register],
+) -> Template | Redirect:
+    form = await form_of(request)
+    sent = None
+    try:
+        check_csrf(request, form)
+        actor = page.identity.signed_in()
+        if form.get("step") == "code":
+            sent = await ask(EmailCodeRequest(actor, str(form.get("email", ""))[:254]))
+        else:
+            profile = await register(
+                Registration(
+                    actor=actor,
+                    name=str(form.get("name", ""))[:100],
+                    student_number=str(form.get("student_number", ""))[:100],
+                    position=str(form.get("position", ""))[:100],
+                    email=str(form.get("email", ""))[:254],
+                    email_code=str(form.get("email_code", ""))[:32],
+                )
+            )
+            return back("/waiting" if profile.status == "pending" else "/")
+    except WapError as refused:
+        return await page.render(
+            request,
+            "register.html",
+            form=form,
+            errors=field_errors(refused, request),
+            problem=message(refused, request),
+            sent=None,
+        )
+    return await page.render(request, "register.html", form=form, errors={}, sent=sent)
+
+
+@get("/waiting", include_in_schema=False)
+async def waiting(request: Req, page: FromDishka[Page]) -> Template:
+    return await page.render(request, "waiting.html")
+
+
+# ---------------------------------------------------------------- my page and inbox
+
+
+@get("/me", include_in_schema=False)
+async def my_page(
+    request: Req,
+    page: FromDishka[Page],
+    teams: FromDishka[ListMemberTeams],
+    mine: FromDishka[ListMyApplications],
+    liked: FromDishka[ListLikedTeams],
+) -> Template | Redirect:
+    actor = page.identity.actor
+    if actor is None:
+        return back("/login")
+    if actor.status is not MemberStatus.APPROVED:
+        return back("/register")
+    return await page.render(
+        request,
+        "me.html",
+        form=None,
+        errors={},
+        my_teams=await teams(MemberTeamsQuery(actor.member_id, None, actor)),
+        applications=await mine(actor),
+        liked=await liked(actor),
+    )
+
+
+@post("/me", include_in_schema=False)
+async def update_me(
+    request: Req,
+    page: FromDishka[Page],
+    update: FromDishka[UpdateProfile],
+    avatar: FromDishka[UploadAvatar],
+    settings: FromDishka[Settings],
+) -> Template | Redirect:
+    form = await form_of(request)
+    try:
+        check_csrf(request, form)
+        actor = page.identity.signed_in()
+        await update(
+            ProfileEdit(
+                actor=actor,
+                bio=str(form.get("bio", ""))[:5000],
+                position=str(form.get("position", ""))[:100],
+                tech_stack=tuple(
+                    t.strip()[:100]
+                    for t in str(form.get("tech_stack", "")).split(",")[:100]
+                    if t.strip()
+                ),
+                links=links_from(str(form.get("links", ""))),
+                notify_email=form.get("notify_email") == "on",
+                language=str(form.get("language", "ko"))[:5] or UNSET,
+            )
+        )
+        image = form.get("avatar")
+        if isinstance(image, UploadFile) and image.filename:
+            await avatar(Upload(actor, await image.read(settings.max_image_bytes + 1)))
+    except WapError as refused:
+        return back("/me", error=refused.code)
+    return back("/me", notice="saved")
+
+
+@post("/applications/{application_id:int}/withdraw", include_in_schema=False)
+async def withdraw(
+    request: Req,
+    application_id: Id,
+    identity: FromDishka[Identity],
+    withdraw: FromDishka[WithdrawApplication],
+) -> Redirect:
+    async def act(_: dict[str, Any]) -> None:
+        await withdraw(Withdrawal(identity.signed_in(), application_id))
+
+    return await run_action(request, "/me", act)
+
+
+@get("/members/{member_id:int}", include_in_schema=False)
+async def member_page(
+    request: Req,
+    member_id: Id,
+    page: FromDishka[Page],
+    profile: FromDishka[GetPublicProfile],
+    teams: FromDishka[ListMemberTeams],
+) -> Template:
+    try:
+        person = await profile(GetProfileQuery(member_id, page.identity.actor))
+        their_teams = await teams(MemberTeamsQuery(member_id, None, page.identity.actor))
+    except WapError:
+        raise NotFoundException() from None
+    return await page.render(request, "member.html", person=person, their_teams=their_teams)
+
+
+@get("/notifications", include_in_schema=False)
+async def notifications(
+    request: Req, page: FromDishka[Page], inbox: FromDishka[ReadInbox]
+) -> Template | Redirect:
+    if page.identity.actor is None:
+        return back("/login")
+    found = await inbox(InboxQuery(page.identity.actor, limit=50))
+    return await page.render(request, "notifications.html", inbox=found)
+
+
+@post("/notifications/read", include_in_schema=False)
+async def read_all(
+    request: Req, identity: FromDishka[Identity], mark: FromDishka[MarkNoticesRead]
+) -> Redirect:
+    async def act(_: dict[str, Any]) -> None:
+        await mark(MarkRead(identity.signed_in()))
+
+    return await run_action(request, "/notifications", act)
+
+
+# ---------------------------------------------------------------- officers
+
+
+@get("/admin", include_in_schema=False)
+async def admin(
+    request: Req,
+    page: FromDishka[Page],
+    members: FromDishka[ListMembers],
+    teams: FromDishka[ListAdminTeams],
+    audit: FromDishka[ListAudit],
+) -> Template | Redirect:
+    actor = page.identity.actor
+    if actor is None or not actor.is_officer:
+        return back("/", error="permission.officer_only")
+    query = request.query_params
+    field = query.get("field", "name")
+    page_number = int(query["page"]) if query.get("page", "").isdigit() else 1
+    approved = await members(
+        MemberListQuery(
+            actor,
+            MemberStatus.APPROVED,
+            (query.get("q") or "")[:100] or None,
+            SearchField(field) if field in {f.value for f in SearchField} else SearchField.NAME,
+            max(1, min(page_number, 100000)),
+            20,
+        )
+    )
+    return await page.render(
+        request,
+        "admin.html",
+        pending_members=await members(MemberListQuery(actor, MemberStatus.PENDING, page_size=100)),
+        pending_teams=await teams(AdminTeamListQuery(actor, TeamStatus.PENDING, page_size=100)),
+        approved=approved,
+        audit=await audit(actor, 1, 30),
+        filters=dict(query),
+    )
+
+
+@post("/admin/{kind:str}/{action:str}", include_in_schema=False)
+async def admin_batch(
+    request: Req,
+    kind: Segment,
+    action: Segment,
+    identity: FromDishka[Identity],
+    approve_members: FromDishka[ApproveMembers],
+    reject_members: FromDishka[RejectMembers],
+    expel_members: FromDishka[ExpelMembers],
+    approve_teams: FromDishka[ApproveTeams],
+    reject_teams: FromDishka[RejectTeams],
+) -> Redirect:
+    uses: dict[tuple[str, str], Any] = {
+        ("members", "approve"): approve_members,
+        ("members", "reject"): reject_members,
+        ("members", "expel"): expel_members,
+        ("teams", "approve"): approve_teams,
+        ("teams", "reject"): reject_teams,
+    }
+    use = uses.get((kind, action))
+    if use is None:
+        raise NotFoundException()
+
+    async def act(form: dict[str, Any]) -> None:
+        ids = ids_of(form)
+        if ids:
+            await use(Batch(identity.signed_in(), ids[:100]))
+
+    return await run_action(request, "/admin", act)
+
+
+@post("/admin/role/{member_id:int}", include_in_schema=False)
+async def admin_role(
+    request: Req, member_id: Id, identity: FromDishka[Identity], change: FromDishka[ChangeRole]
+) -> Redirect:
+    async def act(form: dict[str, Any]) -> None:
+        role = Role.OFFICER if form.get("role") == "officer" else Role.MEMBER
+        await change(RoleChange(identity.signed_in(), member_id, role))
+
+    return await run_action(request, "/admin", act)
+
+
+class WebProvider(Provider):
+    page = provide(Page, scope=Scope.REQUEST)
+
+
+ROUTES = [
+    board,
+    team_page,
+    like,
+    apply,
+    decide,
+    manage,
+    new_team,
+    create_team,
+    edit_team_page,
+    edit_team,
+    login,
+    demo,
+    demo_sign_in,
+    logout,
+    register_page,
+    register,
+    waiting,
+    my_page,
+    update_me,
+    withdraw,
+    member_page,
+    notifications,
+    read_all,
+    admin,
+    admin_batch,
+    admin_role,
+]

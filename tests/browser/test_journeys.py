@@ -1,0 +1,158 @@
+"""The web pages in a real browser (the distribution's Chromium, driven by Playwright)
+against a real `wap serve` on the embedded default, seeded by `wap demo-seed`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import IN_CI
+from tests.integration.http.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("club")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
+    subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [*WAP, "serve", "--port", str(port)], cwd=home, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is not installed (make test installs it: apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def person(browser: Browser, server: str, login: str, width: int = 1280) -> Page:
+    context = browser.new_context(
+        base_url=server, viewport={"width": width, "height": 900}, locale="ko-KR"
+    )
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_test_id("demo").click()
+    page.get_by_test_id(f"demo-{login}").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_member_and_an_officer_go_through_team_building(browser: Browser, server: str) -> None:
+    leader = person(browser, server, "demo-leader")
+    shot(leader, "board-desktop")
+    leader.goto("/teams/new")
+    leader.fill("[name=title]", "브라우저로 만든 팀")
+    leader.select_option("[name=genre]", "앱")
+    leader.fill("[name=description]", "Playwright가 만든 팀입니다.")
+    leader.fill("[name=slots]", "안드로이드: 2\nUI/UX 디자인: 1")
+    leader.get_by_role("button", name="저장").click()
+    expect(leader.locator(".flash.ok")).to_contain_text("운영진 승인")
+    team_url = leader.url.split("?")[0]
+
+    # A refused form keeps what was typed and says why, in Korean.
+    leader.goto("/teams/new")
+    leader.fill("[name=title]", "브라우저로 만든 팀")
+    leader.fill("[name=description]", "같은 이름")
+    leader.fill("[name=slots]", "웹: 1")
+    leader.get_by_role("button", name="저장").click()
+    expect(leader.locator(".flash.error")).to_have_text("이미 사용 중인 팀 이름입니다.")
+    expect(leader.locator("[name=description]")).to_have_value("같은 이름")
+
+    officer = person(browser, server, "demo-officer")
+    officer.goto("/admin")
+    officer.locator("label", has_text="브라우저로 만든 팀").locator("input").check()
+    shot(officer, "admin-desktop")
+    officer.get_by_test_id("approve-teams").click()
+    expect(officer.locator("label", has_text="브라우저로 만든 팀")).to_have_count(0)
+
+    newbie = person(browser, server, "demo-newbie")
+    newbie.goto(team_url)
+    newbie.locator("form.apply", has=newbie.locator("input[value='안드로이드']")).locator(
+        "[name=message]"
+    ).fill("안드로이드 해보고 싶어요")
+    newbie.locator("form.apply", has=newbie.locator("input[value='안드로이드']")).get_by_role(
+        "button"
+    ).click()
+    expect(newbie.locator(".flash.ok")).to_have_text("지원했습니다.")
+    newbie.get_by_test_id("like").click()
+    expect(newbie.get_by_test_id("like")).to_contain_text("♥ 1")
+    shot(newbie, "team-desktop")
+
+    leader.goto(team_url)
+    expect(leader.get_by_test_id("application")).to_contain_text("안드로이드 해보고 싶어요")
+    leader.get_by_test_id("application").get_by_role("button", name="수락").click()
+    expect(leader.locator(".people")).to_contain_text("정새내")
+
+    newbie.goto("/me")
+    expect(newbie.get_by_test_id("my-application")).to_contain_text("accepted")
+    expect(newbie.get_by_test_id("unread")).to_have_text("1")
+    shot(newbie, "me-desktop")
+    newbie.goto("/notifications")
+    expect(newbie.get_by_test_id("notice").first).to_contain_text("수락되었습니다")
+
+    leader.goto(team_url)
+    leader.get_by_test_id("complete").click()
+    leader.goto("/?status=completed")
+    expect(leader.locator(".card", has_text="브라우저로 만든 팀")).to_have_count(1)
+
+    for name in ("leader", "officer", "newbie"):
+        del name
+    phone = person(browser, server, "demo-member", width=390)
+    shot(phone, "board-phone")
+    phone.goto(team_url)
+    shot(phone, "team-phone")
+    phone.goto("/me")
+    shot(phone, "me-phone")
+
+
+def test_a_new_visitor_sees_the_board_and_sign_in(browser: Browser, server: str) -> None:
+    page = browser.new_page(base_url=server, locale="ko-KR")
+    page.goto("/")
+    expect(page.locator(".card").first).to_be_visible()
+    page.goto("/login")
+    expect(page.get_by_test_id("demo")).to_be_visible()
+    shot(page, "login-desktop")
