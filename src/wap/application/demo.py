@@ -52,6 +52,8 @@ PEOPLE = [
     (-4, "demo-designer", "최디자", "202200004", Position.DESIGNER, Role.MEMBER, ["Figma"]),
     (-5, "demo-newbie", "정새내", "202300005", Position.BACKEND, Role.MEMBER, ["Java"]),
 ]
+# Signed in with GitHub but not signed up yet: for trying the sign-up form.
+NEWCOMER = (-6, "demo-newcomer")
 TEAMS = [
     (
         "WAP 동아리 게시판",
@@ -109,6 +111,9 @@ class SeedDemo:
                 person.notify_email = False
                 await self._members.save(person)
             people.append(person)
+        await self._members.get_or_add(
+            Member.signed_in(GitHubIdentity(NEWCOMER[0], NEWCOMER[1]), now)
+        )
         leader, member, designer = people[1], people[2], people[3]
         made = 0
         for index, (title, genre, text, slots) in enumerate(TEAMS):
@@ -131,7 +136,7 @@ class SeedDemo:
                 await self._likes.like(team.id or 0, designer.id or 0, now)
             made += 1
         await self._uow.commit()
-        return DemoResult(len(people), made)
+        return DemoResult(len(people) + 1, made)
 
 
 class DemoAccount(msgspec.Struct, frozen=True):
@@ -145,7 +150,7 @@ class ListDemoAccounts:
 
     async def __call__(self) -> list[DemoAccount]:
         found = []
-        for github_id, *_ in PEOPLE:
+        for github_id in [p[0] for p in PEOPLE] + [NEWCOMER[0]]:
             person = await self._members.get_by_github_id(github_id)
             if person is not None:
                 found.append(DemoAccount(MemberSummary.of(person), person.role.value))
