@@ -223,6 +223,18 @@ class InMemoryTeamRepository(TeamRepository):
             ]
         )
 
+    async def pending_applications_to(self, member_id: int) -> list[int]:
+        applications = getattr(self, "applications", None)
+        if applications is None:
+            return []
+        return sorted(
+            {
+                a.team_id
+                for a in applications.rows.values()
+                if a.member_id == member_id and a.is_pending
+            }
+        )
+
     async def save_members(self, members: list[TeamMember]) -> None:
         for changed in members:
             for stored in self._members.get(changed.team_id, []):

@@ -36,15 +36,21 @@ class Outage:
             log.warning("%s reachable again", self._what)
 
 
+TOMBSTONE = b""  # "just changed": a miss that readers may not fill for a few seconds
+TOMBSTONE_SECONDS = 5
+
+
 class BytesStore(ABC):
     @abstractmethod
     async def get(self, key: str) -> bytes | None: ...
 
     @abstractmethod
-    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
+    async def add(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        """Store only if the key is absent (a tombstone counts as present)."""
 
     @abstractmethod
-    async def delete(self, keys: list[str]) -> None: ...
+    async def bury(self, keys: list[str], ttl_seconds: int) -> None:
+        """Replace the entries by tombstones."""
 
 
 class RedisBytesStore(BytesStore):
@@ -58,12 +64,15 @@ class RedisBytesStore(BytesStore):
             return None
         return found.encode() if isinstance(found, str) else bytes(found)
 
-    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+    async def add(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        await self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True)
 
-    async def delete(self, keys: list[str]) -> None:
+    async def bury(self, keys: list[str], ttl_seconds: int) -> None:
         if keys:
-            await self._redis.delete(*(self._prefix + k for k in keys))
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.set(self._prefix + key, TOMBSTONE, ex=ttl_seconds)
+                await pipe.execute()
 
 
 class MemoryBytesStore(BytesStore):
@@ -78,14 +87,16 @@ class MemoryBytesStore(BytesStore):
             return None
         return found[1]
 
-    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+    async def add(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        if await self.get(key) is not None:
+            return
         if len(self._items) >= self._max:
             self._items.clear()  # crude, bounded: the embedded default serves one club
         self._items[key] = (time.monotonic() + ttl_seconds, value)
 
-    async def delete(self, keys: list[str]) -> None:
+    async def bury(self, keys: list[str], ttl_seconds: int) -> None:
         for key in keys:
-            self._items.pop(key, None)
+            self._items[key] = (time.monotonic() + ttl_seconds, TOMBSTONE)
 
 
 class StoreReadCache(ReadCache):
@@ -102,11 +113,13 @@ class StoreReadCache(ReadCache):
             self._outage.failed(error)
             return None
         self._outage.worked()
-        return found
+        return found or None  # a tombstone is a miss
 
     async def _set(self, key: str, value: object, ttl: int) -> None:
+        # Only into an empty place: a reader that loaded the row before a write committed
+        # finds the writer's tombstone there and cannot put its old copy back.
         try:
-            await self._store.set(key, msgspec.json.encode(value), ttl)
+            await self._store.add(key, msgspec.json.encode(value), ttl)
         except (RedisError, OSError) as error:
             self._outage.failed(error)
 
@@ -127,6 +140,6 @@ class StoreReadCache(ReadCache):
     async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None:
         keys = [f"team:{t}" for t in teams] + [f"member:{m}" for m in members]
         try:
-            await self._store.delete(keys)
+            await self._store.bury(keys, TOMBSTONE_SECONDS)
         except (RedisError, OSError) as error:
             self._outage.failed(error)

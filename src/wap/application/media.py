@@ -82,11 +82,14 @@ class UploadTeamImage:
         self._uow, self._clock, self._limits = uow, clock, limits
 
     async def __call__(self, upload: Upload) -> TeamDetail:
-        team = await load_team(self._teams, upload.target_id, lock=True)
-        team.ensure_leader(upload.actor)
+        # Check who may, then decode the image with no lock held (decoding takes a while),
+        # then lock the team to put the image on it.
+        (await load_team(self._teams, upload.target_id)).ensure_leader(upload.actor)
         image = await self._processor.process(
             upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.TEAM]
         )
+        team = await load_team(self._teams, upload.target_id, lock=True)
+        team.ensure_leader(upload.actor)
         stored = await self._store.save(ImageKind.TEAM, f"{team.id}-{secrets.token_hex(8)}", image)
         old = (team.image_url, team.image_thumbnail_url)
         team.image_url, team.image_thumbnail_url = stored.url, stored.thumbnail_url
@@ -112,12 +115,12 @@ class UploadAvatar:
 
     async def __call__(self, upload: Upload) -> OwnProfile:
         upload.actor.ensure_approved()
-        member = await self._members.get_for_update(upload.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
         image = await self._processor.process(
             upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.AVATAR]
         )
+        member = await self._members.get_for_update(upload.actor.member_id)
+        if member is None:
+            raise TokenInvalid()
         stored = await self._store.save(
             ImageKind.AVATAR, f"{member.id}-{secrets.token_hex(8)}", image
         )

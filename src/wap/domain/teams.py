@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from wap.domain.catalog import Category, Genre, Limits
@@ -297,8 +297,20 @@ def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> boo
     return actor is not None and (actor.member_id == leader_id or actor.is_officer)
 
 
+MAX_DEADLINE_AHEAD = timedelta(days=366)
+
+
 def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None:
-    if recruit_until is not None and (recruit_until.tzinfo is None or recruit_until <= now):
+    """A deadline carries a time zone, lies ahead, and within a year (a semester's business)."""
+    if recruit_until is None:
+        return
+    if recruit_until.tzinfo is None or recruit_until.utcoffset() is None:
+        raise RequestInvalid(field="recruit_until")
+    try:
+        in_range = now < recruit_until <= now + MAX_DEADLINE_AHEAD
+    except OverflowError:
+        in_range = False
+    if not in_range:
         raise RequestInvalid(field="recruit_until")
 
 

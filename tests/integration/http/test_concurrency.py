@@ -161,3 +161,70 @@ async def test_accepting_and_withdrawing_at_once_agree(world: World) -> None:
     assert accepted + withdrawn == 10  # each application went exactly one way
     filled = await scalar(world, select(team_slots.c.filled).where(team_slots.c.team_id == tid))
     assert filled == accepted
+
+
+async def test_officers_racing_on_the_same_rows_never_deadlock(world: World) -> None:
+    client = world.client
+    first, second = (
+        await world.account("Officer", officer=True),
+        await world.account("Second", officer=True),
+    )
+    third = await world.account("Third", officer=True)
+    leader = await world.account("Leader")
+    made = [(await open_team(world, leader, title=f"Race {i}"))["id"] for i in range(6)]
+    approvals = await asyncio.gather(
+        client.post("/api/v1/admin/teams/approve", json={"ids": made}, headers=first.auth),
+        client.post("/api/v1/admin/teams/approve", json={"ids": made[::-1]}, headers=second.auth),
+    )
+    assert [r.status_code for r in approvals] == [200, 200], [r.text for r in approvals]
+    done = approvals[0].json()["done"] + approvals[1].json()["done"]
+    assert sorted(done) == sorted(made)
+    demotions = await asyncio.gather(
+        client.post(
+            f"/api/v1/admin/members/{second.id}/role", json={"role": "member"}, headers=first.auth
+        ),
+        client.post(
+            f"/api/v1/admin/members/{third.id}/role", json={"role": "member"}, headers=first.auth
+        ),
+    )
+    assert [r.status_code for r in demotions] == [200, 200], [r.text for r in demotions]
+
+
+async def test_expelling_a_member_while_their_application_is_accepted(world: World) -> None:
+    client = world.client
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    for round_ in range(5):
+        team = await open_team(
+            world,
+            leader,
+            officer,
+            title=f"Expel race {round_}",
+            slots=[{"category": "웹", "capacity": 1}],
+        )
+        applicant = await world.account(f"Applicant{chr(65 + round_)}")
+        app = (
+            await client.post(
+                f"/api/v1/teams/{team['id']}/applications",
+                json={"category": "웹"},
+                headers=applicant.auth,
+            )
+        ).json()
+        accept, expel = await asyncio.gather(
+            client.post(
+                f"/api/v1/teams/{team['id']}/applications/{app['id']}/accept", headers=leader.auth
+            ),
+            client.post(
+                "/api/v1/admin/members/expel", json={"ids": [applicant.id]}, headers=officer.auth
+            ),
+        )
+        assert accept.status_code < 500 and expel.status_code == 200, (accept.text, expel.text)
+        filled = await scalar(
+            world, select(team_slots.c.filled).where(team_slots.c.team_id == team["id"])
+        )
+        seated = await scalar(
+            world,
+            select(func.count())
+            .select_from(team_members)
+            .where(team_members.c.team_id == team["id"], team_members.c.role == "member"),
+        )
+        assert filled == seated == 0  # expelled in the end, and the place freed

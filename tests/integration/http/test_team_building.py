@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from PIL import Image
@@ -360,10 +361,16 @@ async def test_editing_a_team_and_its_slots(world: World) -> None:
         400,
         "request.invalid",
     )
-    deadline = await client.patch(
-        url, json={"recruit_until": "2099-01-01T09:00:00+09:00"}, headers=leader.auth
-    )
-    assert deadline.json()["recruit_until"].startswith("2099-01-01T00:00:00")
+    for far in ("9999-12-31T23:00:00-05:00", "2200-01-01T00:00:00Z"):  # within a year only
+        assert_problem(
+            await client.patch(url, json={"recruit_until": far}, headers=leader.auth),
+            400,
+            "request.invalid",
+        )
+    soon = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    seoul = soon.astimezone(timezone(timedelta(hours=9))).isoformat()
+    deadline = await client.patch(url, json={"recruit_until": seoul}, headers=leader.auth)
+    assert deadline.json()["recruit_until"].startswith(soon.strftime("%Y-%m-%dT%H:%M:%S"))
     assert_problem(
         await client.patch(url, json={"bogus": 1}, headers=leader.auth), 400, "request.invalid"
     )
@@ -458,6 +465,7 @@ async def test_the_board_pages_and_filters(world: World) -> None:
         ({"genre": "movie"}, "team.genre_invalid"),
         ({"category": "요리"}, "team.category_invalid"),
         ({"cursor": "garbage!"}, "request.invalid"),
+        ({"cursor": "dMKy"}, "request.invalid"),  # "t²": a digit to str.isdigit, not to int
         ({"limit": 0}, "request.invalid"),
         ({"limit": 51}, "request.invalid"),
         ({"status": "pending"}, "request.invalid"),

@@ -257,3 +257,14 @@ async def test_the_operator_promotes_by_login_approving_a_pending_member() -> No
         await club.promote("newbie")
     with pytest.raises(MemberNotFound):
         await club.promote("nobody")
+
+
+async def test_the_heir_of_an_expelled_leader_is_told() -> None:
+    club = Club()
+    officer, leader, heir = member(role=Role.OFFICER), member(), member()
+    await club.add(officer, leader, heir)
+    board = await club.open_team(leader, slots={Category.WEB: 1})
+    await club.teams.take_place(board.id or 0, heir.id or 0, Category.WEB, NOW)
+    await club.expel(Batch(officer.actor, ids(leader)))
+    told = [(n.member_id, n.kind.value) for n in club.notices.rows]
+    assert (heir.id, "team.leadership_received") in told

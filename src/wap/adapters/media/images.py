@@ -19,6 +19,12 @@ MAX_SIDE = 2048  # originals are scaled down to this
 
 
 class PillowImageProcessor(ImageProcessor):
+    """At most two images are decoded at once per process: a large photo takes hundreds of
+    megabytes while it is decoded, and a burst of uploads must not take the machine."""
+
+    def __init__(self, at_once: int = 2) -> None:
+        self._gate = asyncio.Semaphore(at_once)
+
     async def process(
         self, data: bytes, *, max_bytes: int, thumbnail: tuple[int, int]
     ) -> ProcessedImage:
@@ -26,7 +32,8 @@ class PillowImageProcessor(ImageProcessor):
             raise ImageTooLarge(field="image")
         if not data:
             raise ImageInvalid(field="image")
-        return await asyncio.to_thread(self._process, data, thumbnail)
+        async with self._gate:
+            return await asyncio.to_thread(self._process, data, thumbnail)
 
     @staticmethod
     def _process(data: bytes, thumbnail: tuple[int, int]) -> ProcessedImage:

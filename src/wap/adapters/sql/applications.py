@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import inserted_id
-from wap.adapters.sql.tables import applications
+from wap.adapters.sql.tables import applications, teams
 from wap.application.teams.applications_port import ApplicationRepository
 from wap.domain.applications import Application, ApplicationStatus, Message
 from wap.domain.catalog import Category
-from wap.domain.errors import DuplicateApplication
+from wap.domain.errors import DuplicateApplication, TeamNotFound
 
 
 def application_from_row(row: RowMapping) -> Application:
@@ -56,7 +56,12 @@ class SqlApplicationRepository(ApplicationRepository):
             async with self._session.begin_nested():
                 result = await self._session.execute(insert(applications).values(values))
         except IntegrityError:
-            raise DuplicateApplication() from None
+            gone = (
+                await self._session.execute(
+                    select(teams.c.id).where(teams.c.id == application.team_id)
+                )
+            ).first() is None
+            raise (TeamNotFound() if gone else DuplicateApplication()) from None
         application.id = inserted_id(result)
         return application
 

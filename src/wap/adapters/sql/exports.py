@@ -33,7 +33,12 @@ APPLICANT = members.alias("applicant")
 
 
 def kst(moment: datetime | None) -> str:
-    return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M") if moment else ""
+    if moment is None:
+        return ""
+    try:
+        return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M")
+    except OverflowError:  # at the edge of the calendar: keep the UTC reading
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _members(term: Term | None) -> Select[Any]:

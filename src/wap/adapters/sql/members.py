@@ -186,6 +186,7 @@ class SqlMemberRepository(MemberRepository):
             select(members.c.id)
             .where(members.c.role == Role.OFFICER.value)
             .where(members.c.status == MemberStatus.APPROVED.value)
+            .order_by(members.c.id)  # one lock order for everyone
             .with_for_update()
         )
         ids = (await self._session.execute(officers)).scalars().all()

@@ -232,6 +232,14 @@ class SqlTeamRepository(TeamRepository):
         )
         return [_member_from_row(row) for row in (await self._session.execute(query)).mappings()]
 
+    async def pending_applications_to(self, member_id: int) -> list[int]:
+        query = (
+            select(applications.c.team_id)
+            .where(applications.c.member_id == member_id, applications.c.pending_key == 1)
+            .distinct()
+        )
+        return list((await self._session.execute(query)).scalars())
+
     async def save_members(self, members: list[TeamMember]) -> None:
         for member in members:
             self._touched.teams.add(member.team_id)

@@ -120,6 +120,9 @@ class _BatchOverMembers:
         self._uow = uow
         self._clock = clock
 
+    async def _before_locking(self, member_id: int) -> None:
+        """Take whatever must be locked before the member's row (see ExpelMembers)."""
+
     async def _run(
         self, batch: Batch, decide: Callable[[Member, datetime], Awaitable[AuditAction]]
     ) -> BatchResult:
@@ -127,7 +130,9 @@ class _BatchOverMembers:
         done: list[int] = []
         skipped: list[Skipped] = []
         now = self._clock.now()
-        for member_id in dict.fromkeys(batch.ids):
+        # One order for everyone (ascending ids): two officers' batches cannot deadlock.
+        for member_id in sorted(set(batch.ids)):
+            await self._before_locking(member_id)
             member = await self._members.get_for_update(member_id)
             try:
                 if member is None:
@@ -206,11 +211,21 @@ class ExpelMembers(_BatchOverMembers):
 
         return await self._run(batch, expel)
 
+    async def _before_locking(self, member_id: int) -> None:
+        # Lock order everywhere is team, then application, then member rows: take the
+        # member's teams (ascending) before the member, as accepting and handing over do.
+        # Teams they applied to count too: the cascade deletes those applications.
+        teams = {m.team_id for m in await self._teams.memberships_of(member_id)}
+        teams.update(await self._teams.pending_applications_to(member_id))
+        for team_id in sorted(teams):
+            await self._teams.get_for_update(team_id)
+
     async def _leave_teams(self, member_id: int, now: datetime) -> None:
         for membership in await self._teams.memberships_of(member_id):
+            team = await self._teams.get_for_update(membership.team_id)
+            if team is None:
+                continue
             if membership.is_leader:
-                team = await self._teams.get_for_update(membership.team_id)
-                assert team is not None
                 people = await self._teams.members(membership.team_id)
                 heir = successor(people)
                 if heir is None:
@@ -221,6 +236,11 @@ class ExpelMembers(_BatchOverMembers):
                 team.updated_at = now
                 await self._teams.save(team)
                 await self._teams.save_members([heir, leader])
+                await self._notifier.tell(
+                    [heir.member_id],
+                    NoticeKind.LEADERSHIP_RECEIVED,
+                    {"team_id": team.id, "team": team.title.value},
+                )
             await self._teams.free_place(membership.team_id, member_id)
 
 
@@ -242,10 +262,11 @@ class ChangeRole:
 
     async def __call__(self, change: RoleChange) -> OwnProfile:
         change.actor.ensure_officer()
+        # The officers' rows first (ascending ids, as count_officers locks them), then the target.
+        officers = await self._members.count_officers()
         member = await self._members.get_for_update(change.member_id)
         if member is None or member.status is not MemberStatus.APPROVED:
             raise MemberNotFound()
-        officers = await self._members.count_officers()
         before = member.role
         member.change_role(change.role, officers)
         if before is not change.role:

@@ -72,7 +72,8 @@ class _TeamBatch:
         done: list[int] = []
         skipped: list[Skipped] = []
         now = self._clock.now()
-        for team_id in dict.fromkeys(batch.ids):
+        # One order for everyone (ascending ids): two officers' batches cannot deadlock.
+        for team_id in sorted(set(batch.ids)):
             team = await self._teams.get_for_update(team_id)
             try:
                 if team is None:

@@ -49,6 +49,10 @@ class TeamRepository(Protocol):
         """Every team the member is in, as leader or member."""
 
     @abstractmethod
+    async def pending_applications_to(self, member_id: int) -> list[int]:
+        """The teams the member has a pending application to."""
+
+    @abstractmethod
     async def save_members(self, members: list[TeamMember]) -> None:
         """Write back the role and slot of team members (a leadership hand-over)."""
 

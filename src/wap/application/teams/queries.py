@@ -44,7 +44,8 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise RequestInvalid(field="cursor") from None
-    if not raw.startswith("t") or not raw[1:].isdigit() or len(raw) > 12:
+    digits = raw[1:]
+    if not raw.startswith("t") or not (digits.isascii() and digits.isdecimal()) or len(raw) > 12:
         raise RequestInvalid(field="cursor")
     return int(raw[1:])
 
@@ -168,8 +169,8 @@ class MemberTeamsQuery:
 class ListMemberTeams:
     """The public teams a member is in (leader or member). Pending teams stay hidden."""
 
-    def __init__(self, members: MemberRepository, reader: TeamReader) -> None:
-        self._members, self._reader = members, reader
+    def __init__(self, members: MemberRepository, reader: TeamReader, ledger: ViewLedger) -> None:
+        self._members, self._reader, self._ledger = members, reader, ledger
 
     async def __call__(self, query: MemberTeamsQuery) -> list[TeamSummary]:
         if query.status is TeamStatus.PENDING:
@@ -184,16 +185,17 @@ class ListMemberTeams:
         found = await self._reader.teams_of_member(
             query.member_id, query.status, actor.member_id if actor else None
         )
-        return [t for t in found if t.status != TeamStatus.PENDING.value]
+        public = [t for t in found if t.status != TeamStatus.PENDING.value]
+        return await with_pending(self._ledger, public)
 
 
 class ListLikedTeams:
-    def __init__(self, reader: TeamReader) -> None:
-        self._reader = reader
+    def __init__(self, reader: TeamReader, ledger: ViewLedger) -> None:
+        self._reader, self._ledger = reader, ledger
 
     async def __call__(self, actor: Actor) -> list[TeamSummary]:
         actor.ensure_approved()
-        return await self._reader.liked_by(actor.member_id)
+        return await with_pending(self._ledger, await self._reader.liked_by(actor.member_id))
 
 
 @dataclass(frozen=True, slots=True)
