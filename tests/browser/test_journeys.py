@@ -217,3 +217,14 @@ def test_a_newcomer_signs_up_and_an_officer_approves(
     newcomer.goto("/notifications")
     expect(newcomer.get_by_test_id("notice").first).to_contain_text("가입이 승인되었습니다")
     shot(newcomer, "notifications-phone")
+
+
+def test_a_refused_profile_keeps_what_was_typed(browser: Browser, server: str) -> None:
+    page = person(browser, server, "demo-designer")
+    page.goto("/me")
+    page.fill("[name=bio]", "새 소개 글")
+    page.fill("[name=links]", "ftp://not-a-web-link")
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator(".field-error")).to_have_text("요청 형식이 올바르지 않습니다.")
+    expect(page.locator("[name=bio]")).to_have_value("새 소개 글")
+    expect(page.locator("[name=links]")).to_have_value("ftp://not-a-web-link")

@@ -631,6 +631,9 @@ async def update_me(
     update: FromDishka[UpdateProfile],
     avatar: FromDishka[UploadAvatar],
     settings: FromDishka[Settings],
+    teams: FromDishka[ListMemberTeams],
+    mine: FromDishka[ListMyApplications],
+    liked: FromDishka[ListLikedTeams],
 ) -> Template | Redirect:
     form = await form_of(request)
     try:
@@ -655,7 +658,19 @@ async def update_me(
         if isinstance(image, UploadFile) and image.filename:
             await avatar(Upload(actor, await image.read(settings.max_image_bytes + 1)))
     except WapError as refused:
-        return back("/me", error=refused.code)
+        viewer = page.identity.actor
+        if viewer is None:
+            return back("/login")
+        return await page.render(
+            request,
+            "me.html",
+            form=form,
+            errors=field_errors(refused, request),
+            problem=message(refused, request),
+            my_teams=await teams(MemberTeamsQuery(viewer.member_id, None, viewer)),
+            applications=await mine(viewer),
+            liked=await liked(viewer),
+        )
     return back("/me", notice="saved")
 
 
