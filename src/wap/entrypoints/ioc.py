@@ -19,6 +19,7 @@ from taskiq import AsyncBroker
 
 from wap.adapters.cache import MemoryBytesStore, RedisBytesStore, StoreReadCache
 from wap.adapters.github.oauth import GitHubIdentityProvider
+from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
@@ -64,6 +65,7 @@ from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCo
 from wap.application.cache import ReadCache, Touched
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
+from wap.application.limits import RateLimiter
 from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.media import (
     ImageLimits,
@@ -208,6 +210,10 @@ class InfrastructureProvider(Provider):
     @provide
     def sign_up_policy(self, settings: Settings) -> SignUpPolicy:
         return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
+
+    @provide
+    def rate_limiter(self, redis: Redis | None) -> RateLimiter:
+        return RedisRateLimiter(redis) if redis is not None else InMemoryRateLimiter()
 
     @provide
     def read_cache(self, redis: Redis | None) -> ReadCache:

@@ -226,6 +226,8 @@ async def running_world(
                     "WAP_COOKIE_SECURE": "false",
                     "WAP_FRONTEND_URL": "/welcome",
                     "WAP_MEDIA_DIR": str(media),
+                    # The tests sign in hundreds of members from one address in a minute.
+                    "WAP_AUTH_RATE_LIMIT": "100000/minute",
                 }
                 | (extra_env or {})
             )

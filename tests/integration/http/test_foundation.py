@@ -186,3 +186,27 @@ async def test_demo_sign_in_does_not_exist_when_a_github_app_is_configured(
         assert (await client.post("/demo", data={"member_id": "1"})).status_code == 404
         login = await client.get("/login")
         assert login.status_code == 200 and "/demo" not in login.text
+
+
+async def test_auth_routes_are_rate_limited_per_address(sqlite_url: str) -> None:
+    settings = Settings.from_env(
+        {
+            "WAP_DATABASE_URL": sqlite_url,
+            "WAP_SECRET_KEY": SECRET,
+            "WAP_AUTH_RATE_LIMIT": "5/minute",
+        }
+    )
+    async with (
+        serving(create_app(settings)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        statuses = [
+            (await client.post("/api/v1/auth/refresh", json={"refresh_token": "x"})).status_code
+            for _ in range(5)
+        ]
+        assert statuses == [401] * 5
+        limited = await client.post("/api/v1/auth/refresh", json={"refresh_token": "x"})
+        assert_problem(limited, 429, "rate.limited")
+        assert_problem(await client.get("/api/v1/auth/github/login"), 429, "rate.limited")
+        # Other routes are not limited by it.
+        assert (await client.get("/api/v1/catalog")).status_code == 200

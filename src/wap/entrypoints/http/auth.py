@@ -30,6 +30,7 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import (
     REFRESH_COOKIE,
     Identity,
+    auth_rate_limit,
     clear_session_cookies,
     ensure_csrf,
     set_session_cookies,
@@ -120,6 +121,7 @@ def _require_github(settings: Settings) -> None:
 
 @get(
     "/auth/github/login",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="Start the browser sign-in: 302 to GitHub with state and PKCE",
     status_code=302,
@@ -160,6 +162,7 @@ async def github_login(
 
 @get(
     "/auth/github/callback",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="GitHub sends the browser back here; signs in, sets cookies, 302 to next",
     status_code=302,
@@ -200,6 +203,7 @@ async def github_callback(
 
 @post(
     "/auth/github/token",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="App flow: exchange a GitHub code for tokens",
     status_code=200,
@@ -221,6 +225,7 @@ async def github_token(
 
 @post(
     "/auth/refresh",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="A new token pair for a refresh token (single use; reuse revokes the session)",
     status_code=200,
@@ -250,6 +255,7 @@ async def refresh(
 
 @post(
     "/auth/logout",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="Revoke this login session and clear the cookies",
     status_code=204,
@@ -275,6 +281,7 @@ async def logout(
 
 @post(
     "/auth/email-codes",
+    guards=[auth_rate_limit],
     tags=["auth"],
     summary="Mail a 6-character sign-up code (5 min life, 60 s resend cooldown)",
     status_code=202,

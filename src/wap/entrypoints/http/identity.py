@@ -8,10 +8,13 @@ from typing import Any
 
 from dishka import Provider, Scope, from_context, provide
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 
 from wap.application.auth.sessions import Authenticate, TokenPair
+from wap.application.limits import RateLimiter
 from wap.domain.auth import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS
-from wap.domain.errors import AuthRequired, CsrfFailed, TokenInvalid
+from wap.domain.errors import AuthRequired, CsrfFailed, RateLimited, TokenInvalid
 from wap.domain.members import Actor
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
@@ -78,6 +81,23 @@ def client_ip(request: Request[Any, Any, Any], trusted_proxies: frozenset[str]) 
         if hop not in trusted_proxies:
             return hop[:64]
     return peer
+
+
+async def auth_rate_limit(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Guard of /auth/*: WAP_AUTH_RATE_LIMIT per client address (``rate.limited`` beyond)."""
+    container = connection.scope.get("state", {}).get("dishka_container") or getattr(
+        connection.state, "dishka_container", None
+    )
+    if container is None:
+        return
+    settings = await container.get(Settings)
+    limiter = await container.get(RateLimiter)
+    address = client_ip(connection, settings.trusted_proxies)  # type: ignore[arg-type]
+    limit = settings.auth_rate_limit
+    if not await limiter.hit(f"auth:{address}", limit.count, limit.per_seconds):
+        raise RateLimited()
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
