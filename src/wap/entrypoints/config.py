@@ -61,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     frontend_url: str = "/"
     cookie_secure: bool = True
     trusted_proxies: frozenset[str] = frozenset()
+    cors_origins: frozenset[str] = frozenset()
     auth_rate_limit: RateLimit = RateLimit(60, 60)
     max_image_bytes: int = 5 * 1024 * 1024
     embedded: bool = True
@@ -137,6 +138,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             frontend_url=get("WAP_FRONTEND_URL") or "/",
             cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
             trusted_proxies=names("WAP_TRUSTED_PROXIES"),
+            cors_origins=frozenset(
+                o.strip().rstrip("/")
+                for o in (get("WAP_CORS_ORIGINS") or "").split(",")
+                if o.strip()
+            ),
             auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
             max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
             embedded=embedded,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 from dishka import Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.builders import member, team
+from tests.integration.conftest import migrated_engine
 from tests.integration.http.conftest import SECRET, Api, serving
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
@@ -210,3 +212,36 @@ async def test_auth_routes_are_rate_limited_per_address(sqlite_url: str) -> None
         assert_problem(await client.get("/api/v1/auth/github/login"), 429, "rate.limited")
         # Other routes are not limited by it.
         assert (await client.get("/api/v1/catalog")).status_code == 200
+
+
+async def test_security_headers_and_cors(
+    sqlite_url: str, migrated_engines: dict[str, AsyncEngine]
+) -> None:
+    await migrated_engine("sqlite", sqlite_url, migrated_engines)
+    settings = Settings.from_env(
+        {
+            "WAP_DATABASE_URL": sqlite_url,
+            "WAP_SECRET_KEY": SECRET,
+            "WAP_CORS_ORIGINS": "https://wap.example.org",
+            "WAP_COOKIE_SECURE": "true",
+        }
+    )
+    async with (
+        serving(create_app(settings)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        api = await client.get("/api/v1/catalog")
+        assert api.headers["x-content-type-options"] == "nosniff"
+        assert api.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert api.headers["strict-transport-security"].startswith("max-age=")
+        page = await client.get("/")
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "content-security-policy" not in (await client.get("/schema/swagger")).headers
+        allowed = await client.options(
+            "/api/v1/catalog",
+            headers={"Origin": "https://wap.example.org", "Access-Control-Request-Method": "GET"},
+        )
+        assert allowed.headers.get("access-control-allow-origin") == "https://wap.example.org"
+        other = await client.get("/api/v1/catalog", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers

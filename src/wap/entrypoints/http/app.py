@@ -9,6 +9,7 @@ from pathlib import Path
 from dishka import Provider
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -27,6 +28,7 @@ from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
+from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider
 from wap.entrypoints.http.problems import (
     handle_http_exception,
@@ -170,6 +172,17 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
+        middleware=[security_headers(hsts=settings.cookie_secure)],  # type: ignore[list-item]
+        cors_config=(
+            CORSConfig(
+                allow_origins=sorted(settings.cors_origins),
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Accept-Language"],
+            )
+            if settings.cors_origins
+            else None
+        ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
         on_startup=[start_broker],
         on_shutdown=[stop_background, container.close],
