@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 
-.PHONY: serve test unit integration lint typecheck install clean
+.PHONY: serve test fuzz unit integration lint typecheck install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+fuzz: $(STAMP)
+	WAP_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/integration/test_fuzz.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
