@@ -1,0 +1,65 @@
+"""Bad input of every shape gets a problem with its code; nothing gets a 500."""
+
+from __future__ import annotations
+
+from tests.integration.http.conftest import World
+from tests.integration.http.test_foundation import assert_problem
+
+
+async def test_a_body_over_ten_mebibytes_is_refused(world: World) -> None:
+    member = await world.account("Member")
+    huge = b'{"title": "' + b"x" * (10 * 1024 * 1024 + 100) + b'"}'
+    response = await world.client.post(
+        "/api/v1/teams", content=huge, headers=member.auth | {"content-type": "application/json"}
+    )
+    assert_problem(response, 413, "request.too_large")
+
+
+async def test_bodies_that_are_not_json_or_not_utf8_are_bad_requests(world: World) -> None:
+    member = await world.account("Member")
+    for body in (b"\xff\xfe\x00garbage", b"{", b"[]", b"null", b'{"title": "\\ud800"}'):
+        response = await world.client.post(
+            "/api/v1/teams",
+            content=body,
+            headers=member.auth | {"content-type": "application/json"},
+        )
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["code"] in ("request.invalid", "team.title_invalid")
+
+
+async def test_nul_and_control_characters_are_refused_in_text(world: World) -> None:
+    member = await world.account("Member")
+    for field, value in (("bio", "hi\x00there"), ("tech_stack", ["Py\x07thon"])):
+        response = await world.client.patch(
+            "/api/v1/members/me", json={field: value}, headers=member.auth
+        )
+        assert_problem(response, 400, "request.invalid")
+
+
+async def test_query_parameters_out_of_range(world: World) -> None:
+    officer = await world.account("Officer", officer=True)
+    for path in (
+        "/api/v1/admin/members?page=0",
+        "/api/v1/admin/members?page_size=101",
+        "/api/v1/admin/members?page=abc",
+        "/api/v1/admin/audit?page=-1",
+        "/api/v1/notifications?limit=1000",
+        "/api/v1/teams?limit=-5",
+    ):
+        assert_problem(await world.client.get(path, headers=officer.auth), 400, "request.invalid")
+
+
+async def test_a_demotion_takes_effect_on_the_next_request(world: World) -> None:
+    first, second = (
+        await world.account("First", officer=True),
+        await world.account("Second", officer=True),
+    )
+    assert (await world.client.get("/api/v1/admin/members", headers=second.auth)).status_code == 200
+    await world.client.post(
+        f"/api/v1/admin/members/{second.id}/role", json={"role": "member"}, headers=first.auth
+    )
+    assert_problem(
+        await world.client.get("/api/v1/admin/members", headers=second.auth),
+        403,
+        "permission.officer_only",
+    )
