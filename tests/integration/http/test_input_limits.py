@@ -63,3 +63,15 @@ async def test_a_demotion_takes_effect_on_the_next_request(world: World) -> None
         403,
         "permission.officer_only",
     )
+
+
+async def test_media_never_serves_outside_its_folder(world: World) -> None:
+    for path in (
+        "/media/../pyproject.toml",
+        "/media/%2e%2e/%2e%2e/etc/passwd",
+        "/media/..%2f..%2fetc%2fpasswd",
+        "/media//etc/passwd",
+    ):
+        response = await world.client.get(path)
+        assert response.status_code in (400, 404), (path, response.status_code)
+        assert b"root:" not in response.content
