@@ -3,21 +3,18 @@ against a real `wap serve` on the embedded default, seeded by `wap demo-seed`.""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.club import demo_club
 from tests.conftest import IN_CI
-from tests.integration.http.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -37,24 +34,8 @@ def server_log(home: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(home: Path, server_log: Path) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
-    subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
-    port = free_port()
-    log = server_log.open("wb")
-    process = subprocess.Popen(
-        [*WAP, "serve", "--port", str(port)], cwd=home, env=env,
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with demo_club(home, server_log) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

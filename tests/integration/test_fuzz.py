@@ -8,14 +8,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.integration.http.conftest import free_port
+from tests.club import demo_club
 
 WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
 ST = str(Path(sys.executable).parent / "st")
@@ -24,24 +23,8 @@ EXAMPLES = os.environ.get("WAP_FUZZ_EXAMPLES", "4")
 
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("fuzz")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
-    subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [*WAP, "serve", "--port", str(port)], cwd=home, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with demo_club(tmp_path_factory.mktemp("fuzz")) as url:
+        yield url
 
 
 def token_of(url: str, login: str) -> str:
