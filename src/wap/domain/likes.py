@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from wap.domain.members import Actor
 from wap.domain.teams import Team
-
-
-@dataclass(frozen=True, slots=True)
-class Like:
-    team_id: int
-    member_id: int
-    created_at: datetime
 
 
 def ensure_can_like(team: Team, actor: Actor) -> None:

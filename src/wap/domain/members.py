@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -251,9 +251,6 @@ class Member:
         for name, value in changes.items():
             if value is not None:
                 setattr(self, name, value)
-
-    def copy(self) -> Member:
-        return replace(self)
 
 
 def ensure_not_last_officer(member: Member, officers_left: int) -> None:

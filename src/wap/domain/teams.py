@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -211,11 +211,6 @@ class Team:
         if actor.member_id != self.leader_id and not actor.is_officer:
             raise LeaderOnly()
 
-    @property
-    def is_public(self) -> bool:
-        """Recruiting and completed teams count views and take likes."""
-        return self.status is not TeamStatus.PENDING
-
     # Life cycle
     def approve(self, now: datetime) -> None:
         if self.status is not TeamStatus.PENDING:
@@ -280,14 +275,6 @@ class Team:
         self.description = description or self.description
         self.links = links if links is not None else self.links
         self.updated_at = now
-
-    @property
-    def total_capacity(self) -> int:
-        return sum(slot.capacity for slot in self.slots.values())
-
-    @property
-    def total_filled(self) -> int:
-        return sum(slot.filled for slot in self.slots.values())
 
 
 def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> bool:
@@ -354,11 +341,3 @@ def successor(members: Iterable[TeamMember]) -> TeamMember | None:
     """Who leads a team whose leader is expelled: its longest-standing member, if any."""
     candidates = [m for m in members if not m.is_leader]
     return min(candidates, key=lambda m: (m.joined_at, m.member_id), default=None)
-
-
-def counts_by_category(members: Iterable[TeamMember]) -> Mapping[Category, int]:
-    counts: dict[Category, int] = {}
-    for member in members:
-        if member.category is not None:
-            counts[member.category] = counts.get(member.category, 0) + 1
-    return counts

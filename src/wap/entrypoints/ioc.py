@@ -77,7 +77,7 @@ from wap.application.media import (
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
-from wap.application.notices.inbox import MarkNoticesRead, ReadInbox
+from wap.application.notices.inbox import CountUnread, MarkNoticesRead, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import Clock, UnitOfWork
@@ -345,6 +345,7 @@ class UseCaseProvider(Provider):
         ApproveTeams,
         RejectTeams,
         ReadInbox,
+        CountUnread,
         MarkNoticesRead,
         CloseRecruitment,
         ExportCsv,

@@ -304,3 +304,24 @@ async def test_reads_go_on_while_redis_is_down_and_recover_when_it_is_back(
             await asyncio.sleep(0.1)
         back = await world.client.get(page, headers={"X-Forwarded-For": "x"})
         assert back.status_code == 200 and back.json()["view_count"] == 1  # counting again
+
+
+async def test_every_list_shows_stored_plus_pending_views(live: World) -> None:
+    officer, leader, fan = (
+        await live.account("Officer", officer=True),
+        await live.account("Leader"),
+        await live.account("Fan"),
+    )
+    tid = (await open_team(live, leader, officer))["id"]
+    await live.client.put(f"/api/v1/teams/{tid}/like", headers=fan.auth)
+    assert (await live.client.get(f"/api/v1/teams/{tid}", headers=fan.auth)).json()[
+        "view_count"
+    ] == 1
+
+    def count(items: list[dict[str, object]]) -> object:
+        return next(t["view_count"] for t in items if t["id"] == tid)
+
+    board = (await live.client.get("/api/v1/teams")).json()["items"]
+    theirs = (await live.client.get(f"/api/v1/members/{leader.id}/teams")).json()
+    liked = (await live.client.get("/api/v1/members/me/likes", headers=fan.auth)).json()
+    assert count(board) == count(theirs) == count(liked) == 1  # nothing flushed yet

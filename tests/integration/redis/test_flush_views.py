@@ -47,9 +47,6 @@ class CrashingCounts(ViewCounts):
             raise Crash()
         return applied
 
-    async def was_applied(self, batch_id: str) -> bool:
-        return await self.inner.was_applied(batch_id)
-
 
 class CrashingLedger(RedisViewLedger):
     """Dies on release (after the database committed), once."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import case, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,10 +42,3 @@ class SqlViewCounts(ViewCounts):
                 )
             await session.commit()
             return True
-
-    async def was_applied(self, batch_id: str) -> bool:
-        async with self._sessions() as session:
-            found = await session.execute(
-                select(view_flushes.c.batch_id).where(view_flushes.c.batch_id == batch_id)
-            )
-            return found.first() is not None

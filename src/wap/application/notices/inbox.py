@@ -81,6 +81,16 @@ class ReadInbox:
         return Inbox(items, cursor, await self._notices.unread_count(member.id or 0))
 
 
+class CountUnread:
+    """The badge on every page: one count, nothing rendered."""
+
+    def __init__(self, notices: NoticeRepository) -> None:
+        self._notices = notices
+
+    async def __call__(self, actor: Actor) -> int:
+        return await self._notices.unread_count(actor.member_id)
+
+
 @dataclass(frozen=True, slots=True)
 class MarkRead:
     actor: Actor

@@ -50,6 +50,3 @@ class ViewCounts(Protocol):
         """Add the counts to ``teams.view_count`` and record the batch, in one transaction.
 
         ``False`` (and nothing changed) when the batch was applied before."""
-
-    @abstractmethod
-    async def was_applied(self, batch_id: str) -> bool: ...

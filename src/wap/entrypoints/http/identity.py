@@ -87,11 +87,7 @@ async def auth_rate_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard of /auth/*: WAP_AUTH_RATE_LIMIT per client address (``rate.limited`` beyond)."""
-    container = connection.scope.get("state", {}).get("dishka_container") or getattr(
-        connection.state, "dishka_container", None
-    )
-    if container is None:
-        return
+    container = connection.state.dishka_container  # the request scope dishka opened
     settings = await container.get(Settings)
     limiter = await container.get(RateLimiter)
     address = client_ip(connection, settings.trusted_proxies)  # type: ignore[arg-type]

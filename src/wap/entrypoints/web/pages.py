@@ -51,7 +51,13 @@ from wap.application.media import Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.members.ports import SearchField
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
-from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
+from wap.application.notices.inbox import (
+    CountUnread,
+    InboxQuery,
+    MarkNoticesRead,
+    MarkRead,
+    ReadInbox,
+)
 from wap.application.patch import UNSET
 from wap.application.teams.applying import (
     AcceptApplication,
@@ -92,7 +98,7 @@ from wap.application.teams.queries import (
     TeamQuery,
 )
 from wap.domain.errors import CsrfFailed, WapError
-from wap.domain.members import MemberStatus, Role
+from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import (
@@ -166,16 +172,16 @@ class Page:
         self,
         identity: Identity,
         own: GetOwnProfile,
-        inbox: ReadInbox,
+        unread: CountUnread,
         catalog: GetCatalog,
     ) -> None:
-        self.identity, self._own, self._inbox, self._catalog = identity, own, inbox, catalog
+        self.identity, self._own, self._unread, self._catalog = identity, own, unread, catalog
 
     async def render(self, request: Req, template: str, **context: Any) -> Template:
         me, unread = None, 0
         if self.identity.actor is not None:
             me = await self._own(self.identity.actor)
-            unread = (await self._inbox(InboxQuery(self.identity.actor, limit=1))).unread_count
+            unread = await self._unread(self.identity.actor)
         response = Template(
             template_name=template,
             context={
@@ -600,45 +606,53 @@ async def waiting(request: Req, page: FromDishka[Page]) -> Template:
 # ---------------------------------------------------------------- my page and inbox
 
 
+class MyPage:
+    """The member's own page: their profile form, teams, applications and likes."""
+
+    def __init__(
+        self,
+        page: Page,
+        teams: ListMemberTeams,
+        mine: ListMyApplications,
+        liked: ListLikedTeams,
+    ) -> None:
+        self.page, self._teams, self._mine, self._liked = page, teams, mine, liked
+
+    async def render(self, request: Req, actor: Actor, **extra: Any) -> Template:
+        return await self.page.render(
+            request,
+            "me.html",
+            **({"form": None, "errors": {}} | extra),
+            my_teams=await self._teams(MemberTeamsQuery(actor.member_id, None, actor)),
+            applications=await self._mine(actor),
+            liked=await self._liked(actor),
+        )
+
+
 @get("/me", include_in_schema=False)
-async def my_page(
-    request: Req,
-    page: FromDishka[Page],
-    teams: FromDishka[ListMemberTeams],
-    mine: FromDishka[ListMyApplications],
-    liked: FromDishka[ListLikedTeams],
-) -> Template | Redirect:
-    actor = page.identity.actor
+async def my_page(request: Req, me: FromDishka[MyPage]) -> Template | Redirect:
+    actor = me.page.identity.actor
     if actor is None:
         return back("/login")
     if actor.status is not MemberStatus.APPROVED:
         return back("/register")
-    return await page.render(
-        request,
-        "me.html",
-        form=None,
-        errors={},
-        my_teams=await teams(MemberTeamsQuery(actor.member_id, None, actor)),
-        applications=await mine(actor),
-        liked=await liked(actor),
-    )
+    return await me.render(request, actor)
 
 
 @post("/me", include_in_schema=False)
 async def update_me(
     request: Req,
-    page: FromDishka[Page],
+    me: FromDishka[MyPage],
     update: FromDishka[UpdateProfile],
     avatar: FromDishka[UploadAvatar],
     settings: FromDishka[Settings],
-    teams: FromDishka[ListMemberTeams],
-    mine: FromDishka[ListMyApplications],
-    liked: FromDishka[ListLikedTeams],
 ) -> Template | Redirect:
     form = await form_of(request)
+    actor = me.page.identity.actor
+    if actor is None:
+        return back("/login")
     try:
         check_csrf(request, form)
-        actor = page.identity.signed_in()
         await update(
             ProfileEdit(
                 actor=actor,
@@ -658,18 +672,12 @@ async def update_me(
         if isinstance(image, UploadFile) and image.filename:
             await avatar(Upload(actor, await image.read(settings.max_image_bytes + 1)))
     except WapError as refused:
-        viewer = page.identity.actor
-        if viewer is None:
-            return back("/login")
-        return await page.render(
+        return await me.render(
             request,
-            "me.html",
+            actor,
             form=form,
             errors=field_errors(refused, request),
             problem=message(refused, request),
-            my_teams=await teams(MemberTeamsQuery(viewer.member_id, None, viewer)),
-            applications=await mine(viewer),
-            liked=await liked(viewer),
         )
     return back("/me", notice="saved")
 
@@ -805,6 +813,7 @@ async def admin_role(
 
 class WebProvider(Provider):
     page = provide(Page, scope=Scope.REQUEST)
+    my_page = provide(MyPage, scope=Scope.REQUEST)
 
 
 ROUTES = [
