@@ -143,3 +143,23 @@ class StoreReadCache(ReadCache):
             await self._store.bury(keys, TOMBSTONE_SECONDS)
         except (RedisError, OSError) as error:
             self._outage.failed(error)
+
+
+class NoReadCache(ReadCache):
+    """``WAP_READ_CACHE=off``: every read goes to the database (to measure it, or to rule
+    the cache out while looking for a fault)."""
+
+    async def team(self, team_id: int) -> TeamDetail | None:
+        return None
+
+    async def keep_team(self, detail: TeamDetail) -> None:
+        return None
+
+    async def profile(self, member_id: int) -> PublicProfile | None:
+        return None
+
+    async def keep_profile(self, profile: PublicProfile) -> None:
+        return None
+
+    async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None:
+        return None

@@ -64,6 +64,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: frozenset[str] = frozenset()
     auth_rate_limit: RateLimit = RateLimit(60, 60)
     max_image_bytes: int = 5 * 1024 * 1024
+    read_cache: bool = True
     embedded: bool = True
 
     @classmethod
@@ -138,6 +139,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             frontend_url=get("WAP_FRONTEND_URL") or "/",
             cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
             trusted_proxies=names("WAP_TRUSTED_PROXIES"),
+            read_cache=boolean("WAP_READ_CACHE", True),
             cors_origins=frozenset(
                 o.strip().rstrip("/")
                 for o in (get("WAP_CORS_ORIGINS") or "").split(",")

@@ -17,7 +17,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
-from wap.adapters.cache import MemoryBytesStore, RedisBytesStore, StoreReadCache
+from wap.adapters.cache import MemoryBytesStore, NoReadCache, RedisBytesStore, StoreReadCache
 from wap.adapters.github.oauth import GitHubIdentityProvider
 from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
@@ -216,7 +216,9 @@ class InfrastructureProvider(Provider):
         return RedisRateLimiter(redis) if redis is not None else InMemoryRateLimiter()
 
     @provide
-    def read_cache(self, redis: Redis | None) -> ReadCache:
+    def read_cache(self, redis: Redis | None, settings: Settings) -> ReadCache:
+        if not settings.read_cache:
+            return NoReadCache()  # WAP_READ_CACHE=off: every read goes to the database
         return StoreReadCache(RedisBytesStore(redis) if redis is not None else MemoryBytesStore())
 
     @provide

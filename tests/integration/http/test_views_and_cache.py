@@ -325,3 +325,35 @@ async def test_every_list_shows_stored_plus_pending_views(live: World) -> None:
     theirs = (await live.client.get(f"/api/v1/members/{leader.id}/teams")).json()
     liked = (await live.client.get("/api/v1/members/me/likes", headers=fan.auth)).json()
     assert count(board) == count(theirs) == count(liked) == 1  # nothing flushed yet
+
+
+async def test_the_read_cache_can_be_switched_off(
+    database_url: str,
+    migrated_engines: dict[str, AsyncEngine],
+    redis_client: Redis,
+    tmp_path: Path,
+) -> None:
+    """A title changed behind the service's back: the cache keeps showing the old one for
+    its ten minutes; with WAP_READ_CACHE=off the next read shows the database's."""
+    from sqlalchemy import update
+
+    engine = await migrated_engine("mysql", database_url, migrated_engines)
+    seen: dict[str, str] = {}
+    for switch in ("on", "off"):
+        await redis_client.flushdb()
+        env = {"WAP_REDIS_URL": REDIS_URL, "WAP_READ_CACHE": switch}
+        async with running_world(database_url, engine, tmp_path / switch, env) as world:
+            officer = await world.account("Officer", officer=True)
+            leader = await world.account("Leader")
+            team = await open_team(world, leader, officer, title=f"캐시 {switch}")
+            path = f"/api/v1/teams/{team['id']}"
+            await redis_client.flushdb()  # the approval's tombstone would keep the page out
+            assert (await world.client.get(path)).json()["title"] == f"캐시 {switch}"
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(teams).where(teams.c.id == team["id"]).values(title=f"몰래 {switch}")
+                )
+            seen[switch] = (await world.client.get(path)).json()["title"]
+            cached = await redis_client.keys("*team:*")
+            assert (cached != []) is (switch == "on"), cached
+    assert seen == {"on": "캐시 on", "off": "몰래 off"}
