@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 
 from dishka import (
@@ -14,6 +16,7 @@ from dishka import (
     provide_all,
 )
 from redis.asyncio import BlockingConnectionPool, Redis
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
@@ -115,6 +118,8 @@ from wap.application.views.flush import FlushViews, ResetViewWindows
 from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import make_broker
+
+log = logging.getLogger("wap.db")
 
 
 class InfrastructureProvider(Provider):
@@ -259,8 +264,18 @@ class PersistenceProvider(Provider):
         self, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> AsyncIterator[AsyncSession]:
         # Closing rolls back whatever was not committed: a use case commits explicitly.
-        async with sessionmaker() as session:
+        session = sessionmaker()
+        try:
             yield session
+        finally:
+            try:
+                await session.close()
+            except DBAPIError as error:
+                # The database went away mid-request (the request has answered 503): the
+                # rollback cannot reach it, so the connection is dropped, not pooled again.
+                log.warning("dropping a database connection that failed to close: %s", error)
+                with contextlib.suppress(DBAPIError):
+                    await session.invalidate()
 
     @provide
     def touched(self) -> Touched:
