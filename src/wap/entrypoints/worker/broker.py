@@ -52,7 +52,13 @@ def make_broker(settings: Settings) -> AsyncBroker:
     """Redis stream broker (acknowledged delivery) when Redis is configured, else in-process."""
     broker: AsyncBroker
     if settings.redis_url:
-        broker = RedisStreamBroker(settings.redis_url, queue_name="wap:tasks")
+        # A task stays unacknowledged until it has run; if its worker dies, another worker
+        # claims it once it has been idle for WAP_TASK_CLAIM_SECONDS (at-least-once).
+        broker = RedisStreamBroker(
+            settings.redis_url,
+            queue_name="wap:tasks",
+            idle_timeout=settings.task_claim_seconds * 1000,
+        )
     else:
         broker = InMemoryBroker(propagate_exceptions=False)
     broker.add_middlewares(SimpleRetryMiddleware(default_retry_count=3))
