@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from redis.asyncio import Redis
 
@@ -22,11 +23,12 @@ class RedisRateLimiter(RateLimiter):
 
 
 class InMemoryRateLimiter(RateLimiter):
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        self._now = now
         self._windows: dict[str, tuple[int, int]] = {}
 
     async def hit(self, key: str, limit: int, per_seconds: int) -> bool:
-        window = int(time.time()) // per_seconds
+        window = int(self._now()) // per_seconds
         seen_window, count = self._windows.get(key, (window, 0))
         count = count + 1 if seen_window == window else 1
         self._windows[key] = (window, count)

@@ -21,6 +21,8 @@ class EmailCodePolicy:
     LIFETIME_SECONDS: Final = 5 * 60
     COOLDOWN_SECONDS: Final = 60
     MAX_WRONG_TRIES: Final = 5
+    # Beyond the cooldown: codes per member, and per address (whoever asks), in an hour.
+    MAX_PER_HOUR: Final = 5
 
     @classmethod
     def normalize(cls, raw: str) -> str:

@@ -6,12 +6,18 @@ import asyncio
 import base64
 import hashlib
 import secrets
+from pathlib import Path
 
 import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.http.conftest import World, bearer
+from tests.integration.conftest import REDIS_URL, migrated_engine
+from tests.integration.http.conftest import World, bearer, running_world
 from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
+from wap.domain.auth import EmailCodePolicy
 
 
 async def test_odd_state_values_are_a_mismatch_not_a_crash(world: World) -> None:
@@ -122,3 +128,35 @@ async def test_the_app_flow_can_use_pkce(world: World) -> None:
     assert right.status_code == 200
     me = await world.client.get("/api/v1/members/me", headers=bearer(right.json()["access_token"]))
     assert me.json()["github_login"] == "app"
+
+
+@pytest.mark.parametrize("backend", ["mysql"])
+async def test_one_inbox_gets_at_most_five_codes_an_hour_across_processes(
+    database_url: str,
+    migrated_engines: dict[str, AsyncEngine],
+    redis_client: Redis,
+    tmp_path: Path,
+) -> None:
+    """Six newcomers ask two service processes (sharing Redis) to mail the same address:
+    five codes go out, the sixth request is ``rate.limited``."""
+    engine = await migrated_engine("mysql", database_url, migrated_engines)
+    env = {"WAP_REDIS_URL": REDIS_URL}
+    async with (
+        running_world(database_url, engine, tmp_path / "a", env) as first,
+        running_world(database_url, engine, tmp_path / "b", env) as second,
+    ):
+        answers = []
+        for n in range(EmailCodePolicy.MAX_PER_HOUR + 1):
+            world = (first, second)[n % 2]
+            signed = await world.sign_in(GitHubUser(90_000 + n, f"flood{n}"))
+            answers.append(
+                await world.client.post(
+                    "/api/v1/auth/email-codes",
+                    json={"email": "victim@pukyong.ac.kr"},
+                    headers=bearer(signed["access_token"]),
+                )
+            )
+        assert [a.status_code for a in answers] == [202] * 5 + [429]
+        assert_problem(answers[-1], 429, "rate.limited")
+        # With Redis the mails wait in the task stream for `wap worker`: five, not six.
+        assert await redis_client.xlen("wap:tasks") == EmailCodePolicy.MAX_PER_HOUR

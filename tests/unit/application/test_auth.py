@@ -12,6 +12,7 @@ from tests.fakes import (
     InMemoryNoticeRepository,
     RecordingMailQueue,
 )
+from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.adapters.system import FixedClock
@@ -34,6 +35,7 @@ from wap.domain.errors import (
     MemberNotRegistering,
     NameInvalid,
     OAuthFailed,
+    RateLimited,
     RefreshInvalid,
     StudentNumberTaken,
     TokenInvalid,
@@ -65,7 +67,9 @@ class World:
         self.authenticate = Authenticate(self.tokens, self.sessions, self.members, self.clock)
         self.refresh = RefreshSession(self.issuer, self.sessions, self.members)
         self.logout = Logout(self.sessions)
-        self.request_code = RequestEmailCode(self.codes, self.mail, self.policy)
+        self.request_code = RequestEmailCode(
+            self.codes, self.mail, self.policy, InMemoryRateLimiter(lambda: 1_000_000.0)
+        )
         self.notices = InMemoryNoticeRepository()
         self.register = Register(
             self.members,
@@ -194,6 +198,26 @@ async def test_codes_cool_down_for_a_minute() -> None:
     with pytest.raises(EmailCooldown):
         await world.request_code(EmailCodeRequest(actor, "a@b.co"))  # type: ignore[arg-type]
     assert len(world.mail.sent) == 1
+
+
+async def test_codes_are_limited_per_member_and_per_address_in_an_hour() -> None:
+    seconds = [0.0]
+    world = World(codes=InMemoryEmailCodeStore(lambda: seconds[0]))
+    _, actor = await _registering(world)
+    for _ in range(EmailCodePolicy.MAX_PER_HOUR):
+        await world.request_code(EmailCodeRequest(actor, "a@b.co"))  # type: ignore[arg-type]
+        seconds[0] += EmailCodePolicy.COOLDOWN_SECONDS + 1  # past the cooldown each time
+    with pytest.raises(RateLimited):
+        await world.request_code(EmailCodeRequest(actor, "other@b.co"))  # type: ignore[arg-type]
+    # Another newcomer may not flood the same inbox either, but may use their own.
+    world.github.codes["second"] = GitHubIdentity(7, "second", None, None, None)
+    signed = await world.sign_in(SignInCommand("second"))
+    other, _ = await world.authenticate(signed.access_token)
+    with pytest.raises(RateLimited):
+        await world.request_code(EmailCodeRequest(other, "a@b.co"))
+    seconds[0] += EmailCodePolicy.COOLDOWN_SECONDS + 1
+    await world.request_code(EmailCodeRequest(other, "mine@b.co"))
+    assert [m.to for m in world.mail.sent] == ["a@b.co"] * 5 + ["mine@b.co"]
 
 
 async def test_the_allowed_domains_are_honoured() -> None:

@@ -51,6 +51,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         pool_size=10,
         max_overflow=20,
         pool_timeout=10,
+        # A database that cannot be reached fails the request (503) in seconds, not minutes.
+        connect_args={"connect_timeout": 5},
     )
 
 

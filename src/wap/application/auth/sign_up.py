@@ -9,6 +9,7 @@ import msgspec
 
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
+from wap.application.limits import RateLimiter
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
@@ -21,6 +22,7 @@ from wap.domain.errors import (
     EmailCodeMismatch,
     EmailCooldown,
     MemberNotRegistering,
+    RateLimited,
     StudentNumberTaken,
     TokenInvalid,
     gather,
@@ -62,10 +64,21 @@ class EmailCodeSent(msgspec.Struct, frozen=True):
 
 
 class RequestEmailCode:
-    def __init__(self, codes: EmailCodeStore, mail: MailQueue, policy: SignUpPolicy) -> None:
+    """Mail a sign-up code: one a minute per member (``email.cooldown``), and at most
+    ``MAX_PER_HOUR`` an hour per member and per address (``rate.limited``), so that no one
+    can turn the service into a mail cannon against an inbox."""
+
+    def __init__(
+        self,
+        codes: EmailCodeStore,
+        mail: MailQueue,
+        policy: SignUpPolicy,
+        limiter: RateLimiter,
+    ) -> None:
         self._codes = codes
         self._mail = mail
         self._policy = policy
+        self._limiter = limiter
 
     async def __call__(self, request: EmailCodeRequest) -> EmailCodeSent:
         ensure_registering(request.actor)
@@ -74,6 +87,11 @@ class RequestEmailCode:
         member_id = request.actor.member_id
         if not await self._codes.start_cooldown(member_id, EmailCodePolicy.COOLDOWN_SECONDS):
             raise EmailCooldown()
+        hour, most = 3600, EmailCodePolicy.MAX_PER_HOUR
+        by_member = await self._limiter.hit(f"email-code:member:{member_id}", most, hour)
+        by_address = await self._limiter.hit(f"email-code:address:{email.value}", most, hour)
+        if not (by_member and by_address):
+            raise RateLimited()
         code = new_code()
         await self._codes.put(
             member_id, email.value, digest(code), EmailCodePolicy.LIFETIME_SECONDS
