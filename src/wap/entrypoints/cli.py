@@ -33,11 +33,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from wap.adapters.sql.migrate import upgrade
-
     settings = _settings()
     if settings.embedded:
         # The embedded default needs no separate step: bring the SQLite file up to date.
+        # (Imported only here: Alembic is 9 MB that a MySQL server process has no use for.)
+        from wap.adapters.sql.migrate import upgrade
+
         asyncio.run(upgrade(settings.database_url))
         settings.signing_key()  # create the key file once, before workers race to it
     uvicorn.run(

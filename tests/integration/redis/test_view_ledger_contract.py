@@ -56,6 +56,24 @@ async def test_a_claim_takes_everything_pending_at_once(ledger: ViewLedger) -> N
     assert await ledger.pending([1, 2]) == {1: 1}
 
 
+async def test_record_and_count_is_record_then_pending_in_one_step(ledger: ViewLedger) -> None:
+    alice, bob = Viewer.member(1), Viewer.member(2)
+    assert await ledger.record_and_count(1, alice, TODAY) == 1
+    assert await ledger.record_and_count(1, alice, TODAY) == 1  # the same viewer: no more
+    await ledger.record(2, alice, TODAY)
+    assert await ledger.claim("b1") == {1: 1, 2: 1}
+    # A claimed batch still counts until it is released, as with ``pending``.
+    assert await ledger.record_and_count(1, bob, TODAY) == 2
+    assert await ledger.record_and_count(2, bob, TODAY) == 2
+    await ledger.release("b1")
+    assert await ledger.record_and_count(1, alice, TOMORROW) == 2
+    assert await ledger.pending([1, 2]) == {1: 2, 2: 1}
+    counts = await asyncio.gather(
+        *(ledger.record_and_count(3, Viewer.member(i), TODAY) for i in range(40))
+    )
+    assert sorted(counts) == list(range(1, 41))
+
+
 async def test_earlier_days_can_be_forgotten(ledger: ViewLedger) -> None:
     await ledger.record(1, Viewer.member(1), TODAY)
     await ledger.record(1, Viewer.member(1), TOMORROW)

@@ -32,6 +32,10 @@ class InMemoryViewLedger(ViewLedger):
                 found[team] = total
         return found
 
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        await self.record(team_id, viewer, day)
+        return (await self.pending([team_id])).get(team_id, 0)
+
     async def claim(self, batch_id: str) -> dict[int, int]:
         if not self._pending:
             return {}

@@ -26,6 +26,20 @@ end
 return added
 """
 
+# _RECORD, then _PENDING for that one team. KEYS: day set, pending hash, claims set, claim
+# key prefix. ARGV: viewer, team id, expiry (unix time).
+_RECORD_AND_COUNT = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  redis.call('EXPIREAT', KEYS[1], ARGV[3])
+end
+local total = tonumber(redis.call('HGET', KEYS[2], ARGV[2])) or 0
+for _, batch in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  total = total + (tonumber(redis.call('HGET', KEYS[4] .. batch, ARGV[2])) or 0)
+end
+return total
+"""
+
 # KEYS: pending hash, claim hash, claims set. ARGV: batch id. All or nothing.
 _CLAIM = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -65,6 +79,7 @@ class RedisViewLedger(ViewLedger):
         self._record = redis.register_script(_RECORD)
         self._take = redis.register_script(_CLAIM)
         self._sum = redis.register_script(_PENDING)
+        self._record_and_count = redis.register_script(_RECORD_AND_COUNT)
 
     async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
         expires = int(day_ends(day).timestamp()) + 3600
@@ -81,6 +96,14 @@ class RedisViewLedger(ViewLedger):
             keys=[self._pending, self._claims, self._claim], args=list(team_ids)
         )
         return {team: int(n) for team, n in zip(team_ids, found, strict=True) if int(n)}
+
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        expires = int(day_ends(day).timestamp()) + 3600
+        keys = [f"{self._day}{day.isoformat()}:{team_id}", self._pending, self._claims]
+        total = await self._record_and_count(
+            keys=[*keys, self._claim], args=[viewer.key, team_id, expires]
+        )
+        return int(total)
 
     async def claim(self, batch_id: str) -> dict[int, int]:
         key = self._claim + batch_id
@@ -131,6 +154,9 @@ class ResilientViewLedger(ViewLedger):
 
     async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
         return await self._guard(self._inner.pending(team_ids))
+
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        return await self._guard(self._inner.record_and_count(team_id, viewer, day))
 
     async def claim(self, batch_id: str) -> dict[int, int]:
         return await self._inner.claim(batch_id)

@@ -124,12 +124,14 @@ class GetTeamDetail:
         )
         pending = 0
         if detail.status != TeamStatus.PENDING.value:
+            today = view_day(self._clock.now())
             try:
                 if query.viewer is not None:
-                    await self._ledger.record(
-                        query.team_id, query.viewer, view_day(self._clock.now())
+                    pending = await self._ledger.record_and_count(
+                        query.team_id, query.viewer, today
                     )
-                pending = (await self._ledger.pending([query.team_id])).get(query.team_id, 0)
+                else:
+                    pending = (await self._ledger.pending([query.team_id])).get(query.team_id, 0)
             except Unavailable:
                 pass  # views are not counted while the ledger is away (the log says so once)
         return msgspec.structs.replace(detail, liked=liked, view_count=detail.view_count + pending)

@@ -26,6 +26,11 @@ class ViewLedger(Protocol):
         """Counts recorded but not yet in the database (claimed ones included)."""
 
     @abstractmethod
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        """``record``, then ``pending`` of that team, in one step (one round trip): the
+        team page's hot path."""
+
+    @abstractmethod
     async def claim(self, batch_id: str) -> dict[int, int]:
         """Move every pending count, atomically, under ``batch_id``; empty if none."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,24 +13,34 @@ PAGE_POLICY = (
 
 
 def security_headers(hsts: bool) -> object:
+    always = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+    if hsts:
+        always.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    csp = (b"content-security-policy", PAGE_POLICY.encode())
+
     def middleware(app: ASGIApp) -> ASGIApp:
         async def with_headers(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
-            path = str(scope.get("path", ""))
+            pages = not str(scope.get("path", "")).startswith("/schema")
 
             async def send_with(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    headers["X-Content-Type-Options"] = "nosniff"
-                    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-                    headers["X-Frame-Options"] = "DENY"
-                    if hsts:
-                        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                    html = (headers.get("content-type") or "").startswith("text/html")
-                    if html and not path.startswith("/schema"):
-                        headers["Content-Security-Policy"] = PAGE_POLICY
+                    # The app sets none of these itself: appending is enough (and cheap).
+                    headers = list(message.get("headers", ()))
+                    html = pages and any(
+                        name.lower() == b"content-type" and value.startswith(b"text/html")
+                        for name, value in headers
+                    )
+                    headers.extend(always)
+                    if html:
+                        headers.append(csp)
+                    message["headers"] = headers
                 await send(message)
 
             await app(scope, receive, send_with)

@@ -6,7 +6,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import AsyncContainer, Provider, Scope, from_context, provide
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -124,13 +124,15 @@ class HttpProvider(Provider):
     async def identity(
         self,
         request: Request,  # type: ignore[type-arg]
-        authenticate: Authenticate,
+        container: AsyncContainer,
         settings: Settings,
     ) -> Identity:
         address = client_ip(request, settings.trusted_proxies)
         token, from_cookie = credentials(request)
         if token is None:
             return Identity(client_ip=address)
+        # Only a caller with a token needs the session store and the members' table.
+        authenticate = await container.get(Authenticate)
         # The API's cookie clients send the token in a header; the web pages' forms carry it
         # in a field, which their handlers check (entrypoints/web/pages.py).
         if from_cookie and request.method in UNSAFE_METHODS and is_api(request):
