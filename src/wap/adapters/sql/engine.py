@@ -46,7 +46,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # short transactions on neighbouring index entries, and lets a statement see rows
         # committed since the transaction began (a racing insert's winner, for instance).
         isolation_level="READ COMMITTED",
-        pool_pre_ping=True,
+        # No ping before each use (a round trip per request): a connection that a database
+        # restart broke fails its request with a 503, and that first disconnect error makes
+        # the pool drop every connection older than it. Idle ones are renewed after 30 min,
+        # well inside MySQL's wait_timeout.
+        pool_pre_ping=False,
         pool_recycle=1800,
         pool_size=10,
         max_overflow=20,
