@@ -21,7 +21,10 @@ from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import UnitOfWork
 from wap.application.teams.applications_port import ApplicationRepository
 from wap.application.teams.likes import LikeRepository
+from wap.application.teams.manage import team_detail
 from wap.application.teams.ports import TeamRepository
+from wap.application.teams.read_models import TeamDetail
+from wap.application.teams.reader import TeamDetailReader
 from wap.domain.applications import Application
 from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category
@@ -397,3 +400,14 @@ class InMemoryNoticeRepository(NoticeRepository):
         for notice in self.rows:
             if notice.member_id == member_id and (ids is None or notice.id in ids):
                 notice.read_at = notice.read_at or now
+
+
+class RepositoryTeamPages(TeamDetailReader):
+    """The in-memory twin of the SQL detail reader: the page built from the repositories."""
+
+    def __init__(self, teams: TeamRepository, members: MemberRepository) -> None:
+        self._teams, self._members = teams, members
+
+    async def detail(self, team_id: int) -> TeamDetail | None:
+        team = await self._teams.get(team_id)
+        return None if team is None else await team_detail(team, self._members)

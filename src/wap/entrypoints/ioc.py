@@ -38,7 +38,7 @@ from wap.adapters.sql.exports import SqlExportReader
 from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.notices import SqlNoticeRepository
-from wap.adapters.sql.reader import SqlTeamReader
+from wap.adapters.sql.reader import SqlTeamDetailReader, SqlTeamReader
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.sql.views import SqlViewCounts
@@ -113,7 +113,7 @@ from wap.application.teams.queries import (
     ListTeams,
     SetLike,
 )
-from wap.application.teams.reader import TeamReader
+from wap.application.teams.reader import TeamDetailReader, TeamReader
 from wap.application.views.flush import FlushViews, ResetViewWindows
 from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.entrypoints.config import Settings
@@ -315,6 +315,7 @@ class PersistenceProvider(Provider):
     audit = provide(SqlAuditLog, provides=AuditLog)
     applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
     reader = provide(SqlTeamReader, provides=TeamReader)
+    detail_reader = provide(SqlTeamDetailReader, provides=TeamDetailReader)
 
 
 class UseCaseProvider(Provider):

@@ -12,10 +12,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.builders import NOW, member, team
-from tests.fakes import FakeUnitOfWork, InMemoryMemberRepository, InMemoryTeamRepository
+from tests.fakes import (
+    FakeUnitOfWork,
+    InMemoryMemberRepository,
+    InMemoryTeamRepository,
+    RepositoryTeamPages,
+)
 from tests.integration.conftest import migrated_engine
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
+from wap.adapters.sql.reader import SqlTeamDetailReader
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.uow import SqlUnitOfWork
 from wap.application.members.ports import MemberRepository
@@ -265,3 +271,24 @@ async def test_deleting_a_team_removes_its_slots_and_members(store: Store) -> No
     async with store.transaction() as repos:
         assert await repos.teams.get(doomed.id) is None
         assert await repos.teams.members(doomed.id) == []
+
+
+async def test_the_sql_team_page_equals_the_one_built_from_the_repositories(
+    engine: AsyncEngine,
+) -> None:
+    """The detail reader's two statements give the same page as the team and member
+    repositories (the in-memory twin's way); a missing team is None. Runs on both backends."""
+    store = SqlStore(engine)
+    leader_id = await _leader(store)
+    opened = team(leader_id, title="페이지 🚀", slots={Category.WEB: 3, Category.UIUX_DESIGN: 1})
+    opened.recruit_until = NOW + timedelta(days=7)
+    async with store.transaction() as repos:
+        await repos.teams.add(opened)
+        await repos.uow.commit()
+    assert opened.id is not None
+    async with store.sessions() as session:
+        pages = SqlTeamDetailReader(session)
+        built = RepositoryTeamPages(SqlTeamRepository(session), SqlMemberRepository(session))
+        assert await pages.detail(opened.id) == await built.detail(opened.id)
+        assert (await pages.detail(opened.id)).leader is not None  # type: ignore[union-attr]
+        assert await pages.detail(opened.id + 1000) is None

@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import NOW, member, team
-from tests.fakes import InMemoryLikeRepository, InMemoryMemberRepository, InMemoryTeamRepository
+from tests.fakes import (
+    InMemoryLikeRepository,
+    InMemoryMemberRepository,
+    InMemoryTeamRepository,
+    RepositoryTeamPages,
+)
 from wap.adapters.cache import MemoryBytesStore, StoreReadCache
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.system import FixedClock
@@ -62,8 +67,7 @@ async def test_team_detail_shows_slots_and_leader() -> None:
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
     detail = await GetTeamDetail(
-        teams,
-        members,
+        RepositoryTeamPages(teams, members),
         InMemoryLikeRepository(teams),
         StoreReadCache(MemoryBytesStore()),
         InMemoryViewLedger(),
@@ -85,8 +89,7 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
     teams = InMemoryTeamRepository(pending)
     assert pending.id is not None
     get = GetTeamDetail(
-        teams,
-        members,
+        RepositoryTeamPages(teams, members),
         InMemoryLikeRepository(teams),
         StoreReadCache(MemoryBytesStore()),
         InMemoryViewLedger(),

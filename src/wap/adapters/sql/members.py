@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +71,9 @@ def member_values(member: Member) -> dict[str, Any]:
     }
 
 
+_BY_ID = select(members).where(members.c.id == bindparam("member_id"))
+
+
 class SqlMemberRepository(MemberRepository):
     def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
         self._session = session
@@ -105,7 +108,10 @@ class SqlMemberRepository(MemberRepository):
         return member, True
 
     async def get(self, member_id: int) -> Member | None:
-        return await self._one(members.c.id == member_id)
+        # The hottest read (every signed-in request, every uncached profile): built once.
+        found = await self._session.execute(_BY_ID, {"member_id": member_id})
+        row = found.mappings().first()
+        return member_from_row(row) if row else None
 
     async def get_for_update(self, member_id: int) -> Member | None:
         return await self._one(members.c.id == member_id, lock=True)

@@ -6,12 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import contains
 from wap.adapters.sql.tables import applications, likes, members, team_members, team_slots, teams
+from wap.adapters.sql.teams import team_from_row
 from wap.application.members.read_models import MemberSummary
 from wap.application.teams.queries import encode_cursor
 from wap.application.teams.read_models import (
@@ -21,11 +22,18 @@ from wap.application.teams.read_models import (
     MyApplicationView,
     SlotView,
     TeamBrief,
+    TeamDetail,
     TeamMemberView,
     TeamPage,
     TeamSummary,
 )
-from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamFilter, TeamReader
+from wap.application.teams.reader import (
+    AdminTeamField,
+    AdminTeamQuery,
+    TeamDetailReader,
+    TeamFilter,
+    TeamReader,
+)
 from wap.domain.applications import ApplicationStatus
 from wap.domain.teams import TeamStatus
 
@@ -50,6 +58,45 @@ _SUMMARY_COLUMNS = (
 
 def _summary_query() -> Select[Any]:
     return select(*_SUMMARY_COLUMNS).join(LEADER, LEADER.c.id == teams.c.leader_id)
+
+
+# A team's page in two statements built once (no per-request compiling or cache keys): the
+# team with its leader, then its slots.
+_DETAIL = (
+    select(
+        teams,
+        LEADER.c.id.label("leader_found"),
+        LEADER.c.github_login.label("leader_login"),
+        LEADER.c.name.label("leader_name"),
+        LEADER.c.avatar_url.label("leader_avatar"),
+    )
+    .outerjoin(LEADER, LEADER.c.id == teams.c.leader_id)
+    .where(teams.c.id == bindparam("team_id"))
+)
+_DETAIL_SLOTS = (
+    select(team_slots)
+    .where(team_slots.c.team_id == bindparam("team_id"))
+    .order_by(team_slots.c.category)
+)
+
+
+class SqlTeamDetailReader(TeamDetailReader):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def detail(self, team_id: int) -> TeamDetail | None:
+        found = await self._session.execute(_DETAIL, {"team_id": team_id})
+        row = found.mappings().first()
+        if row is None:
+            return None
+        slots = await self._session.execute(_DETAIL_SLOTS, {"team_id": team_id})
+        team = team_from_row(row, list(slots.mappings()))
+        leader = None
+        if row["leader_found"] is not None:
+            leader = MemberSummary(
+                row["leader_found"], row["leader_login"], row["leader_name"], row["leader_avatar"]
+            )
+        return TeamDetail.of(team, leader)
 
 
 def _person(row: RowMapping, prefix: str) -> MemberSummary:

@@ -13,7 +13,7 @@ from wap.application.errors import Unavailable
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.likes import LikeRepository
-from wap.application.teams.manage import load_team, team_detail
+from wap.application.teams.manage import load_team
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import (
     LikeState,
@@ -22,7 +22,7 @@ from wap.application.teams.read_models import (
     TeamPage,
     TeamSummary,
 )
-from wap.application.teams.reader import TeamFilter, TeamReader
+from wap.application.teams.reader import TeamDetailReader, TeamFilter, TeamReader
 from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category, Genre
 from wap.domain.errors import MemberNotFound, RequestInvalid, TeamNotFound
@@ -101,21 +101,21 @@ class GetTeamDetail:
 
     def __init__(
         self,
-        teams: TeamRepository,
-        members: MemberRepository,
+        pages: TeamDetailReader,
         likes: LikeRepository,
         cache: ReadCache,
         ledger: ViewLedger,
         clock: Clock,
     ) -> None:
-        self._teams, self._members, self._likes = teams, members, likes
+        self._pages, self._likes = pages, likes
         self._cache, self._ledger, self._clock = cache, ledger, clock
 
     async def __call__(self, query: TeamQuery) -> TeamDetail:
         detail = await self._cache.team(query.team_id)
         if detail is None:
-            team = await load_team(self._teams, query.team_id)
-            detail = await team_detail(team, self._members)
+            detail = await self._pages.detail(query.team_id)
+            if detail is None:
+                raise TeamNotFound()
             await self._cache.keep_team(detail)
         if not team_visible(TeamStatus(detail.status), detail.leader_id, query.actor):
             raise TeamNotFound()

@@ -11,6 +11,7 @@ from wap.application.teams.read_models import (
     AdminTeamPage,
     ApplicationView,
     MyApplicationView,
+    TeamDetail,
     TeamMemberView,
     TeamPage,
     TeamSummary,
@@ -46,6 +47,12 @@ class AdminTeamQuery:
     field: AdminTeamField = AdminTeamField.TITLE
     page: int = 1
     page_size: int = 20
+
+
+class TeamDetailReader(Protocol):
+    @abstractmethod
+    async def detail(self, team_id: int) -> TeamDetail | None:
+        """A team's page as stored (leader and slots included; nothing about the caller)."""
 
 
 class TeamReader(Protocol):
