@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
+BENCH := $(VENV)/.bench
 
-.PHONY: serve test fuzz unit integration lint typecheck install clean
+.PHONY: serve test bench fuzz unit integration lint typecheck install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,11 @@ $(BROWSER): $(STAMP)
 	  || echo "Chromium could not be installed: the browser tests will say so"
 	touch $(BROWSER)
 
+# The load generators of `make bench`: Locust into the same .venv, wrk from the distribution.
+$(BENCH): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH)
+
 install: $(STAMP) $(BROWSER)
 
 serve: $(STAMP)
@@ -29,6 +35,11 @@ test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# Reproduces docs/performance.md (about 5 minutes; BENCH_ARGS=--quick for a smoke run).
+bench: $(BENCH)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	bench/run $(BENCH_ARGS)
 
 fuzz: $(STAMP)
 	WAP_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/integration/test_fuzz.py

@@ -1,0 +1,35 @@
+-- Saturation on GET /api/v1/members/{id}: a random seeded member on every request.
+--
+--   wrk -t2 -c64 -d30s -s bench/wrk/profile.lua http://127.0.0.1:8000 -- SEED_JSON
+local seed = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "seed_ids.lua")
+
+local threads = {}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+  thread:set("number", #threads)
+end
+
+function init(args)
+  ids = seed.read(args[1], "member_ids")
+  math.randomseed(os.time() * 100 + number)
+  non2xx = 0
+end
+
+function request()
+  return wrk.format("GET", "/api/v1/members/" .. ids[math.random(#ids)])
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local non_2xx = 0
+  for _, thread in ipairs(threads) do
+    non_2xx = non_2xx + thread:get("non2xx")
+  end
+  seed.report(summary, latency, { non_2xx = non_2xx, threads = #threads })
+end
