@@ -65,7 +65,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth_rate_limit: RateLimit = RateLimit(60, 60)
     max_image_bytes: int = 5 * 1024 * 1024
     read_cache: bool = True
-    task_claim_seconds: int = 60
+    task_claim_seconds: int = 300
     embedded: bool = True
 
     @classmethod
@@ -141,7 +141,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
             trusted_proxies=names("WAP_TRUSTED_PROXIES"),
             read_cache=boolean("WAP_READ_CACHE", True),
-            task_claim_seconds=integer("WAP_TASK_CLAIM_SECONDS", 60, 1, 86400),
+            task_claim_seconds=integer("WAP_TASK_CLAIM_SECONDS", 300, 1, 86400),
             cors_origins=frozenset(
                 o.strip().rstrip("/")
                 for o in (get("WAP_CORS_ORIGINS") or "").split(",")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -123,15 +124,21 @@ from wap.entrypoints.worker.broker import make_broker
 log = logging.getLogger("wap.db")
 
 
+async def close_session(session: AsyncSession) -> None:
+    """Roll back and return the connection; if the rollback fails (the database went away
+    mid-request, which has answered 503), drop the connection instead of pooling it again.
+    Shielded: a cancelled request still gives its connection back."""
+    await asyncio.shield(_close(session))
+
+
 async def _close(session: AsyncSession) -> None:
     try:
-        await session.close()
+        await session.rollback()
     except DBAPIError as error:
-        # The database went away mid-request (the request has answered 503): the rollback
-        # cannot reach it, so the connection is dropped, not pooled again.
-        log.warning("dropping a database connection that failed to close: %s", error)
-        with contextlib.suppress(DBAPIError):
+        log.warning("dropping a database connection that failed to roll back: %s", error)
+        with contextlib.suppress(Exception):
             await session.invalidate()
+    await session.close()
 
 
 class LazySession:
@@ -298,7 +305,7 @@ class PersistenceProvider(Provider):
             yield cast(AsyncSession, lazy)
         finally:
             if lazy.made is not None:
-                await _close(lazy.made)
+                await close_session(lazy.made)
 
     @provide
     def touched(self) -> Touched:

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import secrets
+import time
 from pathlib import Path
 
 import httpx
@@ -141,6 +142,8 @@ async def test_one_inbox_gets_at_most_five_codes_an_hour_across_processes(
     five codes go out, the sixth request is ``rate.limited``."""
     engine = await migrated_engine("mysql", database_url, migrated_engines)
     env = {"WAP_REDIS_URL": REDIS_URL}
+    if 3600 - time.time() % 3600 < 10:  # the limit counts per clock hour: not across one
+        await asyncio.sleep(11)
     async with (
         running_world(database_url, engine, tmp_path / "a", env) as first,
         running_world(database_url, engine, tmp_path / "b", env) as second,

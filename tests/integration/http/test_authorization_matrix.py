@@ -73,16 +73,19 @@ class Row:
 
 
 def read_table() -> list[Row]:
+    """Every line of the table that is not its header or rule must be a well-formed row."""
     rows = []
     for line in TABLE.read_text(encoding="utf-8").splitlines():
-        parts = [part.strip() for part in line.strip().strip("|").split("|")]
-        if not re.fullmatch(r"(GET|POST|PUT|PATCH|DELETE) /\S*", parts[0]):
+        if not line.startswith("|") or line.startswith(("| request |", "|---")):
             continue
+        parts = [part.strip() for part in line.strip().strip("|").split("|")]
+        assert re.fullmatch(r"(GET|POST|PUT|PATCH|DELETE) /\S*", parts[0]), f"bad row: {line}"
         assert len(parts) == 1 + len(CALLERS), f"{parts[0]}: {len(parts) - 1} cells"
         method, path = parts[0].split(" ")
-        rows.append(
-            Row(method, path, dict(zip(CALLERS, map(Expected.parse, parts[1:]), strict=True)))
-        )
+        cells = dict(zip(CALLERS, map(Expected.parse, parts[1:]), strict=True))
+        rows.append(Row(method, path, cells))
+    requests = [row.request for row in rows]
+    assert len(requests) == len(set(requests)), "a request has two rows"
     return rows
 
 
@@ -107,6 +110,8 @@ def test_every_route_of_the_api_has_a_row_and_every_row_a_route() -> None:
 
 
 def test_every_refusal_in_the_table_names_a_code_of_the_spec() -> None:
+    """Codes and statuses as in the problem table, which ``unit/test_problem_codes.py`` holds
+    to SPEC §2."""
     from wap.entrypoints.http.problems import PROBLEMS
 
     for row in read_table():

@@ -214,7 +214,7 @@ async def test_codes_are_limited_per_member_and_per_address_in_an_hour() -> None
     signed = await world.sign_in(SignInCommand("second"))
     other, _ = await world.authenticate(signed.access_token)
     with pytest.raises(RateLimited):
-        await world.request_code(EmailCodeRequest(other, "a@b.co"))
+        await world.request_code(EmailCodeRequest(other, "A@b.co"))  # the same inbox
     seconds[0] += EmailCodePolicy.COOLDOWN_SECONDS + 1
     await world.request_code(EmailCodeRequest(other, "mine@b.co"))
     assert [m.to for m in world.mail.sent] == ["a@b.co"] * 5 + ["mine@b.co"]

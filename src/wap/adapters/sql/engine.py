@@ -46,10 +46,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # short transactions on neighbouring index entries, and lets a statement see rows
         # committed since the transaction began (a racing insert's winner, for instance).
         isolation_level="READ COMMITTED",
-        # No ping before each use (a round trip per request): a connection that a database
-        # restart broke fails its request with a 503, and that first disconnect error makes
-        # the pool drop every connection older than it. Idle ones are renewed after 30 min,
-        # well inside MySQL's wait_timeout.
+        # No ping before each use: it is a round trip, about 70 µs of CPU per request. A
+        # connection that a restart broke fails one request (503), and that disconnect error
+        # makes the pool drop every older connection; idle connections are renewed after
+        # 30 min (pool_recycle), well inside MariaDB's wait_timeout (8 h by default).
+        # tests/integration/test_database_restart.py shows both, under load and when quiet.
         pool_pre_ping=False,
         pool_recycle=1800,
         pool_size=10,

@@ -65,8 +65,8 @@ class EmailCodeSent(msgspec.Struct, frozen=True):
 
 class RequestEmailCode:
     """Mail a sign-up code: one a minute per member (``email.cooldown``), and at most
-    ``MAX_PER_HOUR`` an hour per member and per address (``rate.limited``), so that no one
-    can turn the service into a mail cannon against an inbox."""
+    ``MAX_PER_HOUR`` per clock hour per member and per address (``rate.limited``), so that no
+    one can turn the service into a mail cannon against an inbox."""
 
     def __init__(
         self,
@@ -89,7 +89,9 @@ class RequestEmailCode:
             raise EmailCooldown()
         hour, most = 3600, EmailCodePolicy.MAX_PER_HOUR
         by_member = await self._limiter.hit(f"email-code:member:{member_id}", most, hour)
-        by_address = await self._limiter.hit(f"email-code:address:{email.value}", most, hour)
+        # Case aside, Victim@ and victim@ are one inbox: count them together.
+        inbox = email.value.casefold()
+        by_address = await self._limiter.hit(f"email-code:address:{inbox}", most, hour)
         if not (by_member and by_address):
             raise RateLimited()
         code = new_code()

@@ -15,7 +15,7 @@ from taskiq.cli.scheduler.run import SchedulerLoop
 
 from wap.entrypoints.config import Settings
 from wap.entrypoints.ioc import make_container
-from wap.entrypoints.worker.broker import attach_container, make_scheduler
+from wap.entrypoints.worker.broker import MAX_TASKS_AT_ONCE, attach_container, make_scheduler
 
 log = logging.getLogger("wap.worker")
 
@@ -47,7 +47,7 @@ async def run_worker(settings: Settings) -> None:
     async def receive(broker: AsyncBroker) -> None:
         broker.is_worker_process = True
         await broker.startup()
-        await run_receiver_task(broker, run_startup=False, max_async_tasks=50)
+        await run_receiver_task(broker, run_startup=False, max_async_tasks=MAX_TASKS_AT_ONCE)
 
     await _until_stopped(settings, "worker", receive)
 
