@@ -173,25 +173,14 @@ class Processes:
 
     def run(self, name: str, command: Sequence[str], env: Mapping[str, str], timeout: float) -> str:
         """Run to the end; returns what it printed. Non-zero exits are the caller's to judge."""
-        log = self._logs / f"{name}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                list(command),
-                env=dict(env),
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            self._started.append(process)
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise BenchError(f"{name} ran past {timeout:.0f} s; see {log}") from None
-            finally:
-                self.stop(process)
-        return log.read_text(errors="replace")
+        server = self.start(name, command, env)
+        try:
+            server.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise BenchError(f"{name} ran past {timeout:.0f} s; see {server.log}") from None
+        finally:
+            self.stop(server.process)
+        return server.log.read_text(errors="replace")
 
     def stop(self, process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
         if process.poll() is None:

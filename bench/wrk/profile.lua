@@ -20,16 +20,8 @@ function request()
   return wrk.format("GET", "/api/v1/members/" .. ids[math.random(#ids)])
 end
 
-function response(status, headers, body)
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
-  end
-end
+response = seed.response
 
 function done(summary, latency, requests)
-  local non_2xx = 0
-  for _, thread in ipairs(threads) do
-    non_2xx = non_2xx + thread:get("non2xx")
-  end
-  seed.report(summary, latency, { non_2xx = non_2xx, threads = #threads })
+  seed.report(summary, latency, { non_2xx = seed.non_2xx(threads), threads = #threads })
 end

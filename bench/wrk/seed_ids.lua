@@ -16,6 +16,22 @@ function M.read(path, key)
   return ids
 end
 
+-- Every script counts the answers outside 2xx the same way (wrk counts only socket errors):
+-- `non2xx = 0` in init(), `response = seed.response`, and `seed.non_2xx(threads)` in done().
+function M.response(status)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+  end
+end
+
+function M.non_2xx(threads)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("non2xx")
+  end
+  return total
+end
+
 -- wrk's summary in one line the runner parses: latencies in microseconds.
 function M.report(summary, latency, extra)
   local errors = summary.errors

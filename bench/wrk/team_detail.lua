@@ -48,18 +48,13 @@ function request()
   return wrk.format("GET", path, { ["X-Forwarded-For"] = address(math.floor(i / T) % V) })
 end
 
-function response(status, headers, body)
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
-  end
-end
+response = seed.response
 
 function done(summary, latency, requests)
-  local most, least, non_2xx, teams, viewers = 0, math.huge, 0, 0, 0
+  local most, least, teams, viewers = 0, math.huge, 0, 0
   for _, thread in ipairs(threads) do
     local n = thread:get("sent")
     most, least = math.max(most, n), math.min(least, n)
-    non_2xx = non_2xx + thread:get("non2xx")
     teams, viewers = thread:get("T"), thread:get("V")
   end
   local pairs_sent = 0
@@ -67,7 +62,7 @@ function done(summary, latency, requests)
     pairs_sent = math.min(most, teams * viewers)
   end
   seed.report(summary, latency, {
-    non_2xx = non_2xx,
+    non_2xx = seed.non_2xx(threads),
     threads = #threads,
     most_sent_by_a_thread = most,
     least_sent_by_a_thread = least,

@@ -12,17 +12,15 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
 
 from tests.integration.conftest import REDIS_URL
 from tests.integration.http.conftest import SECRET, free_port
+from tests.integration.http.fakes import MailSink
 from tests.integration.test_worker_and_promote import WAP, env_of
 from wap.adapters.sql.migrate import upgrade
 from wap.adapters.taskiq.mail import TaskiqMailQueue
@@ -33,36 +31,33 @@ from wap.entrypoints.worker.broker import make_broker
 STREAM = "wap:tasks"
 
 
-class StallingSink:
-    """An SMTP server that holds the first message it is given (the worker is then in the
-    middle of sending it) and takes every later one."""
+class StallingSink(MailSink):
+    """The SMTP sink, but holding the first message it is given (its worker is then in the
+    middle of sending it) and taking every later one."""
 
     def __init__(self) -> None:
-        self.port = free_port()
-        self.delivered: list[Message] = []
+        super().__init__(free_port())
         self.stalled = threading.Event()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if not self.stalled.is_set():
             self.stalled.set()
             await asyncio.sleep(30)  # its worker is killed meanwhile
             return "451 too late"
-        self.delivered.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
+        return await super().handle_DATA(server, session, envelope)
 
     def subjects(self) -> list[str]:
-        return sorted(str(m["Subject"]) for m in self.delivered)
+        return sorted(str(m["Subject"]) for m in self.messages)
 
 
 @pytest.fixture
 def sink() -> Iterator[StallingSink]:
     server = StallingSink()
-    server._controller.start()
+    server.start()
     try:
         yield server
     finally:
-        server._controller.stop()
+        server.stop()
 
 
 def start_worker(values: dict[str, str]) -> subprocess.Popen[str]:
@@ -114,7 +109,7 @@ async def test_a_task_whose_worker_is_killed_is_run_by_the_next_worker(
         # the scheduler's close_recruitment task does this every minute).
         await queue.enqueue(Mail("dora@pukyong.ac.kr", "second", "sent after the crash"))
         for _ in range(400):
-            if len(sink.delivered) >= 2:
+            if len(sink.messages) >= 2:
                 break
             assert workers[1].poll() is None, workers[1].communicate()[0]
             await asyncio.sleep(0.05)

@@ -103,7 +103,9 @@ _github_ids = itertools.count(50_000)
 class Account:
     id: int
     token: str
-    email: str
+    email: str  # theirs, or for a registering member the address they would sign up with
+    refresh: str
+    github: GitHubUser
 
     @property
     def auth(self) -> dict[str, str]:
@@ -155,24 +157,34 @@ class World:
             headers=auth,
         )
 
-    async def account(self, name: str = "Member", *, officer: bool = False) -> Account:
-        """An approved member stored directly, then signed in through the fake GitHub."""
+    async def account(
+        self,
+        name: str = "Member",
+        *,
+        officer: bool = False,
+        status: MemberStatus | None = MemberStatus.APPROVED,
+    ) -> Account:
+        """A member stored directly in ``status`` (approved by default; None: signed in but
+        not signed up), then signed in through the fake GitHub."""
         github_id = next(_github_ids)
-        person = Member.signed_in(GitHubIdentity(github_id, f"user{github_id}"), NOW)
-        person.register(
-            name=Name(name),
-            student_number=StudentNumber(f"{github_id:09d}"),
-            position=Position.BACKEND,
-            email=f"user{github_id}@pukyong.ac.kr",
-            as_officer=officer,
-        )
-        person.status = MemberStatus.APPROVED
+        user = GitHubUser(github_id, f"user{github_id}")
+        email = f"{user.login}@pukyong.ac.kr"
+        person = Member.signed_in(GitHubIdentity(github_id, user.login), NOW)
+        if status is not None:
+            person.register(
+                name=Name(name),
+                student_number=StudentNumber(f"{github_id:09d}"),
+                position=Position.BACKEND,
+                email=email,
+                as_officer=officer,
+            )
+            person.status = status
         async with create_sessionmaker(self.engine)() as session:
             await SqlMemberRepository(session).add(person)
             await session.commit()
-        signed = await self.sign_in(GitHubUser(github_id, f"user{github_id}"))
+        signed = await self.sign_in(user)
         assert person.id is not None
-        return Account(person.id, signed["access_token"], person.email or "")
+        return Account(person.id, signed["access_token"], email, signed["refresh_token"], user)
 
     async def approved_member(self, user: GitHubUser, name: str, number: str) -> dict[str, Any]:
         """Signs ``user`` in, registers, and has the officer approve; returns fresh tokens."""

@@ -22,13 +22,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.builders import NOW
-from tests.integration.http.conftest import World
+from tests.integration.http.conftest import Account, World
 from tests.integration.http.fakes import GitHubUser
-from wap.adapters.sql.engine import create_sessionmaker
-from wap.adapters.sql.members import SqlMemberRepository
-from wap.domain.catalog import Position
-from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, StudentNumber
+from wap.domain.members import MemberStatus
 from wap.entrypoints.http.app import create_app
 
 TABLE = Path(__file__).with_name("authorization.md")
@@ -133,20 +129,8 @@ def create_app_for_listing() -> Any:
 
 
 @dataclass
-class Person:
-    id: int
-    github: GitHubUser
-    access: str
-    refresh: str
-
-    @property
-    def email(self) -> str:
-        return f"{self.github.login}@pukyong.ac.kr"
-
-
-@dataclass
 class Scene:
-    people: dict[str, Person]
+    people: dict[str, Account]
     team: int
     pending_team: int
     application: int
@@ -163,29 +147,7 @@ class Scene:
         }
 
 
-async def person(world: World, status: MemberStatus | None, *, officer: bool = False) -> Person:
-    """A member stored directly in ``status`` (None: registering), signed in through GitHub."""
-    github_id = next(_ids)
-    user = GitHubUser(github_id, f"matrix{github_id}")
-    member = Member.signed_in(GitHubIdentity(github_id, user.login), NOW)
-    if status is not None:
-        member.register(
-            name=Name("홍길동"),
-            student_number=StudentNumber(f"{github_id:09d}"),
-            position=Position.BACKEND,
-            email=f"{user.login}@pukyong.ac.kr",
-            as_officer=officer,
-        )
-        member.status = status
-    async with create_sessionmaker(world.engine)() as session:
-        await SqlMemberRepository(session).add(member)
-        await session.commit()
-    signed = await world.sign_in(user)
-    assert member.id is not None
-    return Person(member.id, user, signed["access_token"], signed["refresh_token"])
-
-
-async def call_ok(world: World, method: str, url: str, who: Person, **kwargs: Any) -> Any:
+async def call_ok(world: World, method: str, url: str, who: Account, **kwargs: Any) -> Any:
     response = await world.client.request(method, url, headers=bearer(who), **kwargs)
     assert response.status_code < 300, f"{method} {url}: {response.text}"
     return response.json() if response.content else None
@@ -212,7 +174,7 @@ async def build_scene(world: World) -> Scene:
         "officer": (approved, True),
         "deleted": (approved, False),
     }
-    made = await asyncio.gather(*(person(world, s, officer=o) for s, o in kinds.values()))
+    made = await asyncio.gather(*(world.account(status=s, officer=o) for s, o in kinds.values()))
     people = dict(zip(kinds, made, strict=True))
     leader, officer = people["leader"], people["officer"]
     stamp = people["leader"].id
@@ -235,8 +197,8 @@ async def build_scene(world: World) -> Scene:
     return Scene(people, team["id"], hidden["id"], waiting["id"])
 
 
-def bearer(who: Person | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {who.access}"} if who else {}
+def bearer(who: Account | None) -> dict[str, str]:
+    return who.auth if who else {}
 
 
 def png() -> bytes:
@@ -247,15 +209,15 @@ def png() -> bytes:
 
 # -- what each request sends --------------------------------------------------------------
 
-Prepare = Callable[[World, Scene, Person | None], Awaitable[dict[str, Any]]]
+Prepare = Callable[[World, Scene, Account | None], Awaitable[dict[str, Any]]]
 
 
-async def github_token(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+async def github_token(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
     newcomer = GitHubUser(next(_ids), f"newcomer{next(_ids)}")
     return {"json": {"code": world.github.issue_code(newcomer)}}
 
 
-async def github_callback(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+async def github_callback(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
     """A real round trip: our login sets the state cookie, the fake GitHub sends a code back."""
     world.github.next_user = GitHubUser(next(_ids), f"browser{next(_ids)}")
     async with httpx.AsyncClient(base_url=str(world.client.base_url)) as browser:
@@ -268,16 +230,16 @@ async def github_callback(world: World, scene: Scene, who: Person | None) -> dic
         }
 
 
-async def refresh(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+async def refresh(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
     return {"json": {"refresh_token": who.refresh if who else "not-a-refresh-token"}}
 
 
-async def email_code(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+async def email_code(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
     address = who.email if who else "nobody@pukyong.ac.kr"
     return {"json": {"email": address}}
 
 
-async def registration(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+async def registration(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
     code = "ABC234"
     if who is scene.people["registering"]:
         asked = await world.client.post(
@@ -298,7 +260,7 @@ async def registration(world: World, scene: Scene, who: Person | None) -> dict[s
 
 
 def sends(**kwargs: Any) -> Prepare:
-    async def prepare(world: World, scene: Scene, who: Person | None) -> dict[str, Any]:
+    async def prepare(world: World, scene: Scene, who: Account | None) -> dict[str, Any]:
         return {k: v(scene) if callable(v) else v for k, v in kwargs.items()}
 
     return prepare

@@ -60,17 +60,27 @@ def _summary_query() -> Select[Any]:
     return select(*_SUMMARY_COLUMNS).join(LEADER, LEADER.c.id == teams.c.leader_id)
 
 
+def _person(row: RowMapping, prefix: str) -> MemberSummary:
+    return MemberSummary(
+        row[f"{prefix}_id"], row[f"{prefix}_login"], row[f"{prefix}_name"], row[f"{prefix}_avatar"]
+    )
+
+
+def _member_columns(alias: Any, prefix: str) -> tuple[Any, ...]:
+    return (
+        alias.c.id.label(f"{prefix}_id"),
+        alias.c.github_login.label(f"{prefix}_login"),
+        alias.c.name.label(f"{prefix}_name"),
+        alias.c.avatar_url.label(f"{prefix}_avatar"),
+    )
+
+
 # A team's page in two statements built once (no per-request compiling or cache keys): the
 # team with its leader, then its slots.
+# (The leader's columns are "lead_*": the team row has a "leader_id" of its own.)
 _DETAIL = (
-    select(
-        teams,
-        LEADER.c.id.label("leader_found"),
-        LEADER.c.github_login.label("leader_login"),
-        LEADER.c.name.label("leader_name"),
-        LEADER.c.avatar_url.label("leader_avatar"),
-    )
-    .outerjoin(LEADER, LEADER.c.id == teams.c.leader_id)
+    select(teams, *_member_columns(LEADER, "lead"))
+    .join(LEADER, LEADER.c.id == teams.c.leader_id)
     .where(teams.c.id == bindparam("team_id"))
 )
 _DETAIL_SLOTS = (
@@ -90,28 +100,7 @@ class SqlTeamDetailReader(TeamDetailReader):
         if row is None:
             return None
         slots = await self._session.execute(_DETAIL_SLOTS, {"team_id": team_id})
-        team = team_from_row(row, list(slots.mappings()))
-        leader = None
-        if row["leader_found"] is not None:
-            leader = MemberSummary(
-                row["leader_found"], row["leader_login"], row["leader_name"], row["leader_avatar"]
-            )
-        return TeamDetail.of(team, leader)
-
-
-def _person(row: RowMapping, prefix: str) -> MemberSummary:
-    return MemberSummary(
-        row[f"{prefix}_id"], row[f"{prefix}_login"], row[f"{prefix}_name"], row[f"{prefix}_avatar"]
-    )
-
-
-def _member_columns(alias: Any, prefix: str) -> tuple[Any, ...]:
-    return (
-        alias.c.id.label(f"{prefix}_id"),
-        alias.c.github_login.label(f"{prefix}_login"),
-        alias.c.name.label(f"{prefix}_name"),
-        alias.c.avatar_url.label(f"{prefix}_avatar"),
-    )
+        return TeamDetail.of(team_from_row(row, list(slots.mappings())), _person(row, "lead"))
 
 
 class SqlTeamReader(TeamReader):
