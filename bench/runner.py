@@ -12,7 +12,8 @@ to core 0 and the load generators to core 1:
    users, 60 s), then wrk saturation on team detail and on profile;
 2. serves it again with ``WAP_READ_CACHE=off`` and runs the same two wrk saturations;
 3. serves the floor (bench/floor.py: Litestar on uvicorn, one constant GET of a team
-   detail's size) and saturates it;
+   detail's size) and saturates it, then its two ceilings: the same answer after one Redis
+   ``GET``, and after one MariaDB ``SELECT``, each made with the service's own client;
 4. checks after every team detail run that ``wap jobs run flush_views`` adds exactly the
    distinct (team, viewer) pairs that run sent to the stored view counts.
 
@@ -60,6 +61,7 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 MYSQL_HOST, MYSQL_PORT, MYSQL_USER = "127.0.0.1", 3306, "root"
 DATABASE = "wap_bench"
+DATABASE_URL = f"mysql+aiomysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 SERVER_CORE, LOAD_CORE = "0", "1"
 KST = ZoneInfo("Asia/Seoul")
@@ -67,6 +69,17 @@ KST = ZoneInfo("Asia/Seoul")
 # Targets the results are reported against.
 ORIGINAL_P99_MS, ORIGINAL_MEAN_MS = 5.0, 2.0
 WARM_SHARE, UNCACHED_SHARE = 60.0, 25.0
+
+# The floor app's runs: the floor itself, and the least round trip each kind of page needs.
+FLOOR, FLOOR_REDIS, FLOOR_SQL = "floor", "floor + one Redis GET", "floor + one MariaDB SELECT"
+FLOOR_PATHS = {FLOOR: "/floor", FLOOR_REDIS: "/floor/redis", FLOOR_SQL: "/floor/sql"}
+# (page run, the ceiling run, what SPEC makes that page do at least)
+CEILINGS = (
+    ("detail, cache on", FLOOR_REDIS, "a Redis round trip: its view's `SADD` (SPEC §1)"),
+    ("profile, cache on", FLOOR_REDIS, "a Redis round trip: the cache read (SPEC §1)"),
+    ("detail, cache off", FLOOR_SQL, "a MariaDB round trip: the team's row"),
+    ("profile, cache off", FLOOR_SQL, "a MariaDB round trip: the member's row"),
+)
 RSS_LIMIT_MIB = 150.0
 
 
@@ -438,8 +451,7 @@ def service_env(read_cache: bool, media: Path, secret_key: str) -> dict[str, str
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
     env.update(
         {
-            "WAP_DATABASE_URL": f"mysql+aiomysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}/"
-            f"{DATABASE}",
+            "WAP_DATABASE_URL": DATABASE_URL,
             "WAP_REDIS_URL": REDIS_URL,
             "WAP_SECRET_KEY": secret_key,
             "WAP_TRUSTED_PROXIES": "127.0.0.1",
@@ -547,14 +559,19 @@ class Bench:
             str(port),
             "--body-bytes",
             str(body_bytes),
+            "--redis-url",
+            REDIS_URL,
+            "--database-url",
+            DATABASE_URL,
         ]
         self.say(f"start the floor on port {port} (core {SERVER_CORE}), {body_bytes} B body")
         server = self.processes.start("floor", command, os.environ)
         server.port = port
         wait_until_ready(server, "/floor")
-        status, body = http_get(port, "/floor")
-        if status != 200 or len(body) != body_bytes:
-            raise BenchError(f"the floor answered {status} with {len(body)} B")
+        for path in FLOOR_PATHS.values():
+            status, body = http_get(port, path)
+            if status != 200 or len(body) != body_bytes:
+                raise BenchError(f"the floor's {path} answered {status} with {len(body)} B")
         self.report.commands.append(self.shown(command))
         self.note_serving(server)
         return server
@@ -839,9 +856,12 @@ class Bench:
         self.processes.stop(uncached.process)
 
         floor = self.start_floor(self.report.sizes["team detail (median)"])
-        self.wrk("floor-warm", floor, "plain.lua", ["/floor"], self.durations.warmup, False)
-        floor_run = self.saturate("floor", floor, "GET /floor", "plain.lua", ["/floor"])
-        floor_run.hit_rate = None  # the floor touches no Redis
+        for name, path in FLOOR_PATHS.items():
+            self.wrk(f"{name}-warm", floor, "plain.lua", [path], self.durations.warmup, False)
+            run = self.saturate(name, floor, f"GET {path}", "plain.lua", [path])
+            if name != FLOOR_REDIS:
+                run.hit_rate = None  # touches no Redis
+        floor_run = next(run for run in self.report.runs if run.name == FLOOR)
         self.processes.stop(floor.process)
         for run in self.report.runs:
             run.floor_share = 100 * run.rps / floor_run.rps if floor_run.rps else None
@@ -944,7 +964,7 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
                     run.floor_share >= share,
                 )
             )
-    service_rss = [r.rss_mib for r in report.runs if r.server != "floor" and r.rss_mib]
+    service_rss = [r.rss_mib for r in report.runs if r.server != FLOOR and r.rss_mib]
     if service_rss:
         rows.append(
             (
@@ -957,6 +977,26 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
         counted = all(v.ok for v in report.views)
         measured = ", ".join(f"{v.stored_delta}/{v.pairs_sent}" for v in report.views)
         rows.append(("views all counted (stored +N / pairs sent)", measured, counted))
+    return rows
+
+
+def ceilings(report: Report) -> list[list[str]]:
+    """Each floor-share target beside the most that a page making its round trip can reach."""
+    by_name = {run.name: run for run in report.runs}
+    rows = []
+    for page, bound, why in CEILINGS:
+        run, ceiling = by_name.get(page), by_name.get(bound)
+        if run is None or ceiling is None or not ceiling.rps:
+            continue
+        rows.append(
+            [
+                page,
+                why,
+                f"{bound}: {fmt(ceiling.rps, 0)} req/s, {fmt(ceiling.floor_share, 1, '%')}",
+                f"{fmt(run.floor_share, 1, '%')}",
+                f"{100 * run.rps / ceiling.rps:.0f}%",
+            ]
+        )
     return rows
 
 
@@ -980,6 +1020,26 @@ def render(report: Report) -> str:
     )
     write("### Targets\n\n")
     write(table(["target", "measured", ""], [[t, m, verdict(ok)] for t, m, ok in targets(report)]))
+    bounds = ceilings(report)
+    if bounds:
+        write(
+            "\n\n### Ceilings: the floor after the one round trip each page cannot skip\n\n"
+            "The floor app answers the same body after one round trip made with the service's "
+            "own Redis client or database engine and nothing else (`bench/floor.py`); no page "
+            "that needs that round trip can pass it.\n\n"
+        )
+        write(
+            table(
+                [
+                    "page",
+                    "needs at least",
+                    "its ceiling (% of the floor)",
+                    "page",
+                    "page / ceiling",
+                ],
+                bounds,
+            )
+        )
     write("\n\n### The original scenario (Locust, 80 users, wait 1.5–2 s)\n\n")
     write(
         table(
@@ -1143,6 +1203,11 @@ What each run is:
 - **cache off**: the same against a second server started with `WAP_READ_CACHE=off`: every
   read from MariaDB.
 - **floor**: the same wrk on `bench/floor.py` (`bench/wrk/plain.lua`).
+- **floor + one Redis GET**, **floor + one MariaDB SELECT**: the floor app's `/floor/redis`
+  and `/floor/sql`, the same body after one round trip through the service's own Redis client
+  (`wap.adapters.redis.client`) or engine (`wap.adapters.sql.engine`, one team row by primary
+  key). A cached page must make at least the first (SPEC §1: the cache is Redis, and a team
+  read records its view there), an uncached one at least the second; these are their ceilings.
 - **view counting**: each team detail run varies the viewer (`X-Forwarded-For`, believed from
   127.0.0.1 because the service runs with `WAP_TRUSTED_PROXIES=127.0.0.1`) so that the distinct
   (team, viewer) pairs it sends are known; `wap jobs run flush_views` must then raise the

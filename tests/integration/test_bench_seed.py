@@ -1,4 +1,5 @@
-"""The benchmark's seeder (bench/seed.py) against the real schema on MariaDB.
+"""The benchmark's seeder (bench/seed.py) against the real schema on MariaDB, and its floor
+app (bench/floor.py) against real MariaDB and Redis.
 
 What it plants with bulk inserts, the service must read back over HTTP as if it had been made
 through the API: this keeps the seeder in step with the schema and the domain's rules.
@@ -6,16 +7,19 @@ through the API: this keeps the seeder in step with the schema and the domain's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from bench.floor import PATH, REDIS_KEY, REDIS_PATH, SQL_PATH, constant_body, create_floor_app
 from bench.seed import SeedResult, SeedSize, seed
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.conftest import migrated_engine
+from tests.integration.conftest import REDIS_URL, migrated_engine
 from tests.integration.http.conftest import SECRET, serving
 from wap.adapters.sql.tables import applications, likes, team_members, team_slots, teams
 from wap.domain.catalog import Category, Genre, Position
@@ -151,3 +155,36 @@ async def test_counts_agree_with_the_rows_behind_them(
     assert accepted == sum(held.values())
     for status, pending_key in pending_keys:
         assert (pending_key == 1) if status == "pending" else (pending_key is None)
+
+
+async def test_the_floor_answers_the_same_body_on_all_three_routes(
+    seeded: SeedResult, mysql_url: str, redis_client: Redis
+) -> None:
+    """bench/floor.py's ceilings make their round trip and answer the floor's own body."""
+    body_bytes = 1169
+    app = create_floor_app(body_bytes, redis_url=REDIS_URL, database_url=mysql_url)
+    async with (
+        serving(app) as base_url,
+        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
+    ):
+        # The Redis route reads the key the floor wrote at start.
+        assert await redis_client.get(REDIS_KEY) == constant_body(body_bytes)
+        for path in (PATH, REDIS_PATH, SQL_PATH):
+            response = await http.get(path)
+            assert response.status_code == 200, (path, response.text)
+            assert response.headers["content-type"] == "application/json"
+            assert response.content == constant_body(body_bytes)
+        # The round trip is real: what Redis holds is what the route answers.
+        await redis_client.set(REDIS_KEY, b'{"floor":"changed"}')
+        assert (await http.get(REDIS_PATH)).content == b'{"floor":"changed"}'
+    assert await redis_client.get(REDIS_KEY) is None  # the floor cleans up after itself
+    assert min(seeded.team_ids) > 0
+
+
+def test_a_floor_body_has_exactly_the_asked_size() -> None:
+    for size in (12, 13, 1169, 4096):
+        body = constant_body(size)
+        assert len(body) == size
+        assert json.loads(body) == {"floor": "x" * (size - 12)}
+    with pytest.raises(ValueError):
+        constant_body(11)

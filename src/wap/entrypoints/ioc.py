@@ -17,7 +17,7 @@ from dishka import (
     provide,
     provide_all,
 )
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
@@ -29,6 +29,7 @@ from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.memory.views import InMemoryViewLedger
+from wap.adapters.redis.client import redis_client
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
 from wap.adapters.redis.views import RedisViewLedger, ResilientViewLedger
@@ -178,19 +179,8 @@ class InfrastructureProvider(Provider):
         if settings.redis_url is None:
             yield None
             return
-        # A plain pool: taking a connection is a list pop (the blocking pool's condition and
-        # timeout cost a tenth of a cached read). A process never needs anywhere near the cap.
-        pool = ConnectionPool.from_url(
-            settings.redis_url,
-            max_connections=512,
-            socket_timeout=5,
-            socket_connect_timeout=2,
-            health_check_interval=30,
-        )
-        client = Redis(connection_pool=pool)
-        yield client
-        await client.aclose()
-        await pool.disconnect()
+        async with redis_client(settings.redis_url) as client:
+            yield client
 
     @provide
     def clock(self) -> Clock:
