@@ -53,10 +53,18 @@ class BytesStore(ABC):
         """Replace the entries by tombstones."""
 
 
+def team_key(team_id: int) -> str:
+    return f"team:{team_id}"
+
+
 class RedisBytesStore(BytesStore):
     def __init__(self, redis: Redis, prefix: str = "wap:cache:") -> None:
         self._redis = redis
         self._prefix = prefix
+
+    def redis_key(self, key: str) -> str:
+        """Where ``key`` lives in Redis."""
+        return self._prefix + key
 
     async def get(self, key: str) -> bytes | None:
         found = await self._redis.get(self._prefix + key)
@@ -124,11 +132,11 @@ class StoreReadCache(ReadCache):
             self._outage.failed(error)
 
     async def team(self, team_id: int) -> TeamDetail | None:
-        raw = await self._get(f"team:{team_id}")
+        raw = await self._get(team_key(team_id))
         return self._teams.decode(raw) if raw is not None else None
 
     async def keep_team(self, detail: TeamDetail) -> None:
-        await self._set(f"team:{detail.id}", detail, TEAM_SECONDS)
+        await self._set(team_key(detail.id), detail, TEAM_SECONDS)
 
     async def profile(self, member_id: int) -> PublicProfile | None:
         raw = await self._get(f"member:{member_id}")
@@ -138,7 +146,7 @@ class StoreReadCache(ReadCache):
         await self._set(f"member:{profile.id}", profile, PROFILE_SECONDS)
 
     async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None:
-        keys = [f"team:{t}" for t in teams] + [f"member:{m}" for m in members]
+        keys = [team_key(t) for t in teams] + [f"member:{m}" for m in members]
         try:
             await self._store.bury(keys, TOMBSTONE_SECONDS)
         except (RedisError, OSError) as error:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
+from wap.application.views.counting import count_view
+from wap.application.views.ports import ViewLedger
+from wap.domain.teams import TeamStatus, counts_views
+from wap.domain.views import Viewer
 
 TEAM_SECONDS = 600
 PROFILE_SECONDS = 300
@@ -31,6 +36,44 @@ class ReadCache(Protocol):
 
     @abstractmethod
     async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ViewedPage:
+    detail: TeamDetail  # as cached: nothing about the caller, the stored view count
+    pending: int  # the team's views not yet flushed, this one's included
+
+
+class ViewedPageCache(Protocol):
+    """A cached team page read together with the view that reading it counts: the team
+    page's hot path, in one round trip where the store allows it."""
+
+    @abstractmethod
+    async def team_viewed(
+        self, team_id: int, viewer: Viewer | None, day: date
+    ) -> ViewedPage | None:
+        """``None`` on a miss, and nothing is counted. On a hit, a team that counts views
+        (``counts_views``) records the viewer's view as ``count_view`` does and gives its
+        pending count; any other team gives 0. Never raises: a store that cannot be reached
+        misses, and a ledger that cannot be reached counts nothing."""
+
+
+class LedgerViewedPages(ViewedPageCache):
+    """The page from the read cache, then the view from the ledger: two steps."""
+
+    def __init__(self, cache: ReadCache, ledger: ViewLedger) -> None:
+        self._cache, self._ledger = cache, ledger
+
+    async def team_viewed(
+        self, team_id: int, viewer: Viewer | None, day: date
+    ) -> ViewedPage | None:
+        detail = await self._cache.team(team_id)
+        if detail is None:
+            return None
+        pending = 0
+        if counts_views(TeamStatus(detail.status)):
+            pending = await count_view(self._ledger, team_id, viewer, day)
+        return ViewedPage(detail, pending)
 
 
 @dataclass(slots=True)

@@ -277,6 +277,11 @@ class Team:
         self.updated_at = now
 
 
+def counts_views(status: TeamStatus) -> bool:
+    """Only recruiting and completed teams count views (SPEC §2): teams everyone can see."""
+    return status is not TeamStatus.PENDING
+
+
 def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> bool:
     """Everyone sees recruiting and completed teams; a pending one, its leader and officers."""
     if status is not TeamStatus.PENDING:

@@ -32,7 +32,7 @@ from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.client import redis_client
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
-from wap.adapters.redis.views import RedisViewLedger, ResilientViewLedger
+from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger, ResilientViewLedger
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.adapters.sql.applications import SqlApplicationRepository
 from wap.adapters.sql.audit import SqlAuditLog
@@ -68,7 +68,7 @@ from wap.application.auth.ports import (
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import ReadCache, Touched
+from wap.application.cache import LedgerViewedPages, ReadCache, Touched, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
 from wap.application.limits import RateLimiter
@@ -256,6 +256,15 @@ class InfrastructureProvider(Provider):
         if redis is None:
             return InMemoryViewLedger()
         return ResilientViewLedger(RedisViewLedger(redis))
+
+    @provide
+    def viewed_pages(
+        self, redis: Redis | None, settings: Settings, cache: ReadCache, ledger: ViewLedger
+    ) -> ViewedPageCache:
+        if redis is None or not settings.read_cache:
+            return LedgerViewedPages(cache, ledger)
+        # The same keys as read_cache's store and view_ledger's ledger (default prefixes).
+        return RedisViewedPages(redis, RedisBytesStore(redis), RedisViewLedger(redis))
 
     @provide
     def view_counts(self, sessionmaker: async_sessionmaker[AsyncSession]) -> ViewCounts:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.builders import NOW, member, team
@@ -12,15 +14,38 @@ from tests.fakes import (
 from wap.adapters.cache import MemoryBytesStore, StoreReadCache
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.system import FixedClock
+from wap.application.cache import LedgerViewedPages
 from wap.application.catalog.get_catalog import GetCatalog
+from wap.application.errors import Unavailable
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.system.readiness import CheckReadiness, DependencyProbe
+from wap.application.teams.likes import LikeRepository
 from wap.application.teams.queries import GetTeamDetail
 from wap.application.teams.queries import TeamQuery as GetTeamQuery
+from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category
 from wap.domain.errors import MemberNotFound, TeamNotFound
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus
+from wap.domain.views import Viewer
+
+
+def team_detail(
+    teams: InMemoryTeamRepository,
+    members: InMemoryMemberRepository,
+    ledger: ViewLedger | None = None,
+    likes: LikeRepository | None = None,
+) -> GetTeamDetail:
+    cache = StoreReadCache(MemoryBytesStore())
+    ledger = ledger or InMemoryViewLedger()
+    return GetTeamDetail(
+        RepositoryTeamPages(teams, members),
+        likes or InMemoryLikeRepository(teams),
+        cache,
+        LedgerViewedPages(cache, ledger),
+        ledger,
+        FixedClock(NOW),
+    )
 
 
 async def test_catalog_lists_vocabularies_and_the_current_term() -> None:
@@ -66,13 +91,7 @@ async def test_team_detail_shows_slots_and_leader() -> None:
     recruiting = team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
-    detail = await GetTeamDetail(
-        RepositoryTeamPages(teams, members),
-        InMemoryLikeRepository(teams),
-        StoreReadCache(MemoryBytesStore()),
-        InMemoryViewLedger(),
-        FixedClock(NOW),
-    )(GetTeamQuery(recruiting.id))
+    detail = await team_detail(teams, members)(GetTeamQuery(recruiting.id))
     assert detail.title == "Board"
     assert detail.leader is not None and detail.leader.name == "Leader"
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
@@ -88,13 +107,7 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
     pending = team(leader.id, status=TeamStatus.PENDING)
     teams = InMemoryTeamRepository(pending)
     assert pending.id is not None
-    get = GetTeamDetail(
-        RepositoryTeamPages(teams, members),
-        InMemoryLikeRepository(teams),
-        StoreReadCache(MemoryBytesStore()),
-        InMemoryViewLedger(),
-        FixedClock(NOW),
-    )
+    get = team_detail(teams, members)
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id))
     assert (await get(GetTeamQuery(pending.id, leader.actor))).status == "pending"
@@ -117,3 +130,73 @@ async def test_readiness_needs_every_dependency() -> None:
     assert ready.ready and ready.checks == {"database": True, "redis": True}
     down = await CheckReadiness([StubProbe("database", True), StubProbe("redis", False)])()
     assert not down.ready and down.checks["redis"] is False
+
+
+class AwayLedger(InMemoryViewLedger):
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        raise Unavailable()
+
+
+class FailingLikes(InMemoryLikeRepository):
+    async def has_liked(self, team_id: int, member_id: int) -> bool:
+        raise Unavailable()
+
+
+async def test_a_team_page_counts_each_viewer_once_whether_cached_or_not() -> None:
+    leader = member()
+    members = InMemoryMemberRepository(leader)
+    assert leader.id is not None
+    recruiting = team(leader.id)
+    recruiting.view_count = 10
+    teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
+    assert recruiting.id is not None
+    get = team_detail(teams, members, ledger)
+    alice, bob = Viewer.member(1), Viewer.address("10.0.0.9")
+    # The first read misses the cache (the database's page), the others hit it.
+    assert (await get(GetTeamQuery(recruiting.id, viewer=alice))).view_count == 11
+    assert (await get(GetTeamQuery(recruiting.id, viewer=alice))).view_count == 11
+    assert (await get(GetTeamQuery(recruiting.id, viewer=bob))).view_count == 12
+    assert (await get(GetTeamQuery(recruiting.id))).view_count == 12  # no viewer: no view
+    assert await ledger.pending([recruiting.id]) == {recruiting.id: 2}
+
+
+async def test_a_pending_team_counts_no_views_even_for_those_who_see_it() -> None:
+    leader = member()
+    members = InMemoryMemberRepository(leader)
+    assert leader.id is not None
+    pending = team(leader.id, status=TeamStatus.PENDING)
+    teams, ledger = InMemoryTeamRepository(pending), InMemoryViewLedger()
+    assert pending.id is not None
+    get = team_detail(teams, members, ledger)
+    for viewer in (Viewer.member(leader.id), Viewer.address("10.0.0.9")):
+        query = GetTeamQuery(pending.id, leader.actor, viewer)
+        assert (await get(query)).view_count == 0  # a miss, then a hit
+    with pytest.raises(TeamNotFound):
+        await get(GetTeamQuery(pending.id, viewer=Viewer.address("10.0.0.10")))
+    assert await ledger.pending([pending.id]) == {}
+
+
+async def test_a_team_page_is_served_without_its_view_while_the_ledger_is_away() -> None:
+    leader = member()
+    members = InMemoryMemberRepository(leader)
+    assert leader.id is not None
+    recruiting = team(leader.id)
+    teams = InMemoryTeamRepository(recruiting)
+    assert recruiting.id is not None
+    get = team_detail(teams, members, AwayLedger())
+    for _ in range(2):  # a miss, then a hit
+        page = await get(GetTeamQuery(recruiting.id, viewer=Viewer.member(1)))
+        assert page.view_count == 0
+
+
+async def test_a_team_page_that_fails_counts_no_view() -> None:
+    leader = member()
+    members = InMemoryMemberRepository(leader)
+    assert leader.id is not None
+    recruiting = team(leader.id)
+    teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
+    assert recruiting.id is not None
+    get = team_detail(teams, members, ledger, FailingLikes(teams))
+    with pytest.raises(Unavailable):
+        await get(GetTeamQuery(recruiting.id, leader.actor, Viewer.member(leader.id)))
+    assert await ledger.pending([recruiting.id]) == {}

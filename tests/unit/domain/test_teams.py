@@ -35,6 +35,7 @@ from wap.domain.teams import (
     TeamRole,
     TeamStatus,
     Title,
+    counts_views,
     ensure_can_leave,
     find_member,
     hand_over,
@@ -42,6 +43,7 @@ from wap.domain.teams import (
     parse_genre,
     slot_specs,
     successor,
+    team_visible,
 )
 from wap.domain.terms import Term
 from wap.domain.values import Links
@@ -273,3 +275,14 @@ def test_the_longest_standing_member_succeeds_an_expelled_leader() -> None:
     heir = successor(_members())
     assert heir is not None and heir.member_id == 4
     assert successor(_members()[:1]) is None
+
+
+@pytest.mark.parametrize("status", list(TeamStatus))
+def test_a_team_that_counts_views_is_one_everyone_sees(status: TeamStatus) -> None:
+    # The team page counts its view before it checks who may see the team (one round trip),
+    # which is right only because every team that counts views is visible to everyone.
+    assert counts_views(status) == (status in (TeamStatus.RECRUITING, TeamStatus.COMPLETED))
+    if counts_views(status):
+        assert team_visible(status, leader_id=1, actor=None)
+    else:
+        assert not team_visible(status, leader_id=1, actor=None)

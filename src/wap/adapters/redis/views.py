@@ -6,12 +6,16 @@ from collections.abc import Awaitable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from wap.adapters.cache import Outage
+from wap.adapters.cache import Outage, RedisBytesStore, team_key
+from wap.application.cache import ViewedPage, ViewedPageCache
 from wap.application.errors import Unavailable
+from wap.application.teams.read_models import TeamDetail
 from wap.application.views.ports import ViewLedger
+from wap.domain.teams import TeamStatus, counts_views
 from wap.domain.views import Viewer, day_ends
 
 T = TypeVar("T")
@@ -26,19 +30,40 @@ end
 return added
 """
 
-# _RECORD, then _PENDING for that one team. KEYS: day set, pending hash, claims set, claim
-# key prefix. ARGV: viewer, team id, expiry (unix time).
-_RECORD_AND_COUNT = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  redis.call('EXPIREAT', KEYS[1], ARGV[3])
+# _RECORD (when there is a viewer), then _PENDING for that one team. KEYS from 1: day set,
+# pending hash, claims set, claim key prefix. ARGV from 1: viewer ('' for none), team id,
+# expiry (unix time).
+_COUNT_VIEW = """
+local function count_view(k, a)
+  if ARGV[a] ~= '' and redis.call('SADD', KEYS[k], ARGV[a]) == 1 then
+    redis.call('HINCRBY', KEYS[k + 1], ARGV[a + 1], 1)
+    redis.call('EXPIREAT', KEYS[k], ARGV[a + 2])
+  end
+  local total = tonumber(redis.call('HGET', KEYS[k + 1], ARGV[a + 1])) or 0
+  for _, batch in ipairs(redis.call('SMEMBERS', KEYS[k + 2])) do
+    total = total + (tonumber(redis.call('HGET', KEYS[k + 3] .. batch, ARGV[a + 1])) or 0)
+  end
+  return total
 end
-local total = tonumber(redis.call('HGET', KEYS[2], ARGV[2])) or 0
-for _, batch in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  total = total + (tonumber(redis.call('HGET', KEYS[4] .. batch, ARGV[2])) or 0)
-end
-return total
 """
+
+_RECORD_AND_COUNT = _COUNT_VIEW + "return count_view(1, 1)"
+
+# The cached team page, and count_view if the team counts views. KEYS: the cached page, then
+# count_view's. ARGV: count_view's, then the statuses that count views. A missing page, or
+# a tombstone (''), is a miss: nil, and nothing counted. Else {page, pending}.
+_TEAM_VIEWED = (
+    _COUNT_VIEW
+    + """
+local page = redis.call('GET', KEYS[1])
+if not page or page == '' then return false end
+local status = cjson.decode(page)['status']
+for i = 4, #ARGV do
+  if ARGV[i] == status then return {page, count_view(2, 1)} end
+end
+return {page, 0}
+"""
+)
 
 # KEYS: pending hash, claim hash, claims set. ARGV: batch id. All or nothing.
 _CLAIM = """
@@ -97,11 +122,20 @@ class RedisViewLedger(ViewLedger):
         )
         return {team: int(n) for team, n in zip(team_ids, found, strict=True) if int(n)}
 
-    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+    def count_view_keys(self, team_id: int, day: date) -> list[str]:
+        """KEYS of ``_COUNT_VIEW``: the day set, the pending hash, the claims, their prefix."""
+        return [f"{self._day}{day.isoformat()}:{team_id}", self._pending, self._claims, self._claim]
+
+    @staticmethod
+    def count_view_args(team_id: int, viewer: Viewer | None, day: date) -> list[str | int]:
+        """ARGV of ``_COUNT_VIEW``: the viewer, the team, when the day set expires."""
         expires = int(day_ends(day).timestamp()) + 3600
-        keys = [f"{self._day}{day.isoformat()}:{team_id}", self._pending, self._claims]
+        return [viewer.key if viewer is not None else "", team_id, expires]
+
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
         total = await self._record_and_count(
-            keys=[*keys, self._claim], args=[viewer.key, team_id, expires]
+            keys=self.count_view_keys(team_id, day),
+            args=self.count_view_args(team_id, viewer, day),
         )
         return int(total)
 
@@ -169,3 +203,34 @@ class ResilientViewLedger(ViewLedger):
 
     async def forget_days_before(self, day: date) -> int:
         return await self._inner.forget_days_before(day)
+
+
+class RedisViewedPages(ViewedPageCache):
+    """The cached page and its view in one script: one round trip for a team page (the
+    cache's GET, then the ledger's SADD), where two steps would take two."""
+
+    def __init__(self, redis: Redis, store: RedisBytesStore, ledger: RedisViewLedger) -> None:
+        self._store, self._ledger = store, ledger
+        self._script = redis.register_script(_TEAM_VIEWED)
+        self._decode = msgspec.json.Decoder(TeamDetail).decode
+        self._counting = [s.value for s in TeamStatus if counts_views(s)]
+        self._outage = Outage("the cache")
+
+    async def team_viewed(
+        self, team_id: int, viewer: Viewer | None, day: date
+    ) -> ViewedPage | None:
+        keys = [
+            self._store.redis_key(team_key(team_id)),
+            *self._ledger.count_view_keys(team_id, day),
+        ]
+        args = [*self._ledger.count_view_args(team_id, viewer, day), *self._counting]
+        try:
+            found = await self._script(keys=keys, args=args)
+        except (RedisError, OSError) as error:
+            self._outage.failed(error)
+            return None  # a miss: the caller reads the database and counts through the ledger
+        self._outage.worked()
+        if found is None:
+            return None
+        page, pending = found
+        return ViewedPage(self._decode(page), int(pending))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from wap.application.cache import ReadCache
+from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.errors import Unavailable
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock, UnitOfWork
@@ -23,12 +23,13 @@ from wap.application.teams.read_models import (
     TeamSummary,
 )
 from wap.application.teams.reader import TeamDetailReader, TeamFilter, TeamReader
+from wap.application.views.counting import count_view
 from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category, Genre
 from wap.domain.errors import MemberNotFound, RequestInvalid, TeamNotFound
 from wap.domain.likes import ensure_can_like
 from wap.domain.members import Actor
-from wap.domain.teams import TeamStatus, team_visible
+from wap.domain.teams import TeamStatus, counts_views, team_visible
 from wap.domain.terms import Term
 from wap.domain.views import Viewer, view_day
 
@@ -104,36 +105,35 @@ class GetTeamDetail:
         pages: TeamDetailReader,
         likes: LikeRepository,
         cache: ReadCache,
+        viewed: ViewedPageCache,
         ledger: ViewLedger,
         clock: Clock,
     ) -> None:
         self._pages, self._likes = pages, likes
-        self._cache, self._ledger, self._clock = cache, ledger, clock
+        self._cache, self._viewed = cache, viewed
+        self._ledger, self._clock = ledger, clock
 
     async def __call__(self, query: TeamQuery) -> TeamDetail:
-        detail = await self._cache.team(query.team_id)
-        if detail is None:
-            detail = await self._pages.detail(query.team_id)
-            if detail is None:
-                raise TeamNotFound()
-            await self._cache.keep_team(detail)
-        if not team_visible(TeamStatus(detail.status), detail.leader_id, query.actor):
-            raise TeamNotFound()
+        # The caller's like first: a request that fails on it has counted no view.
         liked = query.actor is not None and await self._likes.has_liked(
             query.team_id, query.actor.member_id
         )
-        pending = 0
-        if detail.status != TeamStatus.PENDING.value:
-            today = view_day(self._clock.now())
-            try:
-                if query.viewer is not None:
-                    pending = await self._ledger.record_and_count(
-                        query.team_id, query.viewer, today
-                    )
-                else:
-                    pending = (await self._ledger.pending([query.team_id])).get(query.team_id, 0)
-            except Unavailable:
-                pass  # views are not counted while the ledger is away (the log says so once)
+        today = view_day(self._clock.now())
+        # Only teams that everyone may see count views, so counting before the visibility
+        # check below counts nothing for a caller who then gets team.not_found.
+        hit = await self._viewed.team_viewed(query.team_id, query.viewer, today)
+        if hit is not None:
+            detail, pending = hit.detail, hit.pending
+        else:
+            found = await self._pages.detail(query.team_id)
+            if found is None:
+                raise TeamNotFound()
+            await self._cache.keep_team(found)
+            detail, pending = found, 0
+            if counts_views(TeamStatus(detail.status)):
+                pending = await count_view(self._ledger, query.team_id, query.viewer, today)
+        if not team_visible(TeamStatus(detail.status), detail.leader_id, query.actor):
+            raise TeamNotFound()
         return msgspec.structs.replace(detail, liked=liked, view_count=detail.view_count + pending)
 
 
