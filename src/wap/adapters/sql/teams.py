@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from wap.domain.terms import Term
 from wap.domain.values import Links
 
 
-def team_from_row(row: RowMapping, slots: list[RowMapping]) -> Team:
+def team_from_row(row: Mapping[Any, Any], slots: Iterable[Mapping[Any, Any]]) -> Team:
     return Team(
         id=row["id"],
         title=Title(row["title"]),
