@@ -36,7 +36,7 @@ test: $(STAMP) $(BROWSER)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# Reproduces docs/performance.md (about 5 minutes; BENCH_ARGS=--quick for a smoke run).
+# Reproduces docs/performance.md (about 8 minutes; BENCH_ARGS=--quick for a smoke run).
 bench: $(BENCH)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	bench/run $(BENCH_ARGS)

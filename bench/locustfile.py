@@ -112,3 +112,17 @@ class SaturationUser(_Reader):
     """No think time: as many requests as the clients can send."""
 
     wait_time = constant(0)
+
+
+class FloorUser(FastHttpUser):
+    """The original scenario's pace against the floor app (bench/floor.py): what a request
+    costs on this machine at that rate before any service work."""
+
+    wait_time = between(1.5, 2)
+
+    def on_start(self) -> None:
+        time.sleep(random.uniform(0, 2))
+
+    @task
+    def floor(self) -> None:
+        self.client.get("/floor")

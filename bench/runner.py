@@ -1,6 +1,6 @@
 """The whole benchmark in one command (``bench/run`` runs this with the project's .venv).
 
-    bench/run               # the full run, about 5 minutes
+    bench/run               # the full run, about 8 minutes
     bench/run --quick       # every step, with short durations: a smoke run
     bench/run --scale 10    # ten times the original's club
 
@@ -12,7 +12,8 @@ to core 0 and the load generators to core 1:
    users, 60 s), then wrk saturation on team detail and on profile;
 2. serves it again with ``WAP_READ_CACHE=off`` and runs the same two wrk saturations;
 3. serves the floor (bench/floor.py: Litestar on uvicorn, one constant GET of a team
-   detail's size) and saturates it, then its two ceilings: the same answer after one Redis
+   detail's size), runs the original scenario's pace against it (Locust ``FloorUser``), and
+   saturates it, then its two ceilings: the same answer after one Redis
    ``GET``, and after one MariaDB ``SELECT``, each made with the service's own client;
 4. checks after every team detail run that ``wap jobs run flush_views`` adds exactly the
    distinct (team, viewer) pairs that run sent to the stored view counts.
@@ -152,6 +153,7 @@ class Report:
     machine: dict[str, str] = field(default_factory=dict)
     commands: list[str] = field(default_factory=list)
     original: dict[str, Run] = field(default_factory=dict)  # endpoint or "all" → figures
+    original_floor: Run | None = None  # the floor app at the original scenario's pace
     runs: list[Run] = field(default_factory=list)
     views: list[ViewCheck] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
@@ -744,8 +746,9 @@ class Bench:
         profiles = read_all(server.port, [f"/api/v1/members/{i}" for i in self.member_ids])
         return teams, profiles
 
-    def original(self, server: Server) -> None:
-        samples = self.scratch / "locust-samples.json"
+    def original(self, server: Server, user: str = "OriginalUser") -> dict[str, Run]:
+        """The Locust scenario against ``server``: figures by endpoint, and "all"."""
+        samples = self.scratch / f"locust-samples-{user}.json"
         seconds = self.durations.original
         command = [
             "taskset",
@@ -766,27 +769,28 @@ class Bench:
             "--only-summary",
             "--loglevel",
             "WARNING",
-            "OriginalUser",
+            user,
         ]
         env = os.environ | {
             "WAP_BENCH_SEED": str(self.seed_file),
             "WAP_BENCH_SAMPLES": str(samples),
         }
-        self.say(f"original scenario: Locust, 80 users, {seconds} s")
+        self.say(f"original scenario ({user}): Locust, 80 users, {seconds} s")
         reset_redis_stats()
         share = CoreShare(serving_pid(server.process.pid, server.port))
-        self.processes.run("locust", command, env, timeout=seconds + 120)
+        self.processes.run(f"locust-{user}", command, env, timeout=seconds + 120)
         others = share.others()
         if not samples.exists():
-            raise BenchError(f"Locust wrote no samples; see {self.scratch / 'locust.log'}")
+            raise BenchError(f"Locust wrote no samples; see {self.scratch / f'locust-{user}.log'}")
         self.report.commands.append(
-            "WAP_BENCH_SEED=$RUN/seed.json WAP_BENCH_SAMPLES=$RUN/locust-samples.json "
+            f"WAP_BENCH_SEED=$RUN/seed.json WAP_BENCH_SAMPLES=$RUN/{samples.name} "
             + self.shown(command)
         )
         data = json.loads(samples.read_text())
         span = max(data["stopped"] - data["started"], 1e-9)
         rss = rss_mib(serving_pid(server.process.pid, server.port))
         hit_rate = redis_hit_rate()
+        figures: dict[str, Run] = {}
         groups: dict[str, list[dict[str, Any]]] = {"all": data["requests"]}
         for sample in data["requests"]:
             groups.setdefault("GET " + sample["name"], []).append(sample)
@@ -794,7 +798,7 @@ class Bench:
             times = sorted(float(s["ms"]) for s in samples_of)
             if not times:
                 continue
-            self.report.original[key] = Run(
+            figures[key] = Run(
                 name="original",
                 server=server.name,
                 endpoint=key,
@@ -810,11 +814,12 @@ class Bench:
                 hit_rate=hit_rate,
                 others_on_core=others,
             )
-        everything = self.report.original["all"]
+        everything = figures["all"]
         self.say(
-            f"original: {everything.requests} requests, mean {everything.mean_ms:.2f} ms, "
-            f"p99 {everything.p99_ms:.2f} ms, errors {everything.errors}"
+            f"original ({user}): {everything.requests} requests, mean {everything.mean_ms:.2f} "
+            f"ms, p99 {everything.p99_ms:.2f} ms, errors {everything.errors}"
         )
+        return figures
 
     # The whole thing
 
@@ -835,7 +840,7 @@ class Bench:
             "profile (median)": int(statistics.median(profile_sizes)),
         }
         warm_rps = self.warm_up(cached)
-        self.original(cached)
+        self.report.original = self.original(cached)
         self.team_detail_with_views("detail, cache on", cached, warm_rps)
         self.saturate(
             "profile, cache on", cached, "GET /api/v1/members/{id}", "profile.lua", profile_args
@@ -856,6 +861,7 @@ class Bench:
         self.processes.stop(uncached.process)
 
         floor = self.start_floor(self.report.sizes["team detail (median)"])
+        self.report.original_floor = self.original(floor, "FloorUser")["all"]
         for name, path in FLOOR_PATHS.items():
             self.wrk(f"{name}-warm", floor, "plain.lua", [path], self.durations.warmup, False)
             run = self.saturate(name, floor, f"GET {path}", "plain.lua", [path])
@@ -1077,6 +1083,14 @@ def render(report: Report) -> str:
             f"{fmt(everything.hit_rate, 1, '%')}; other processes used "
             f"{fmt(everything.others_on_core, 0, '%')} of core {SERVER_CORE} meanwhile."
         )
+    floor = report.original_floor
+    if floor is not None:
+        write(
+            f"\n\nThe floor app at the same pace (`FloorUser`: `GET /floor`, 80 users, wait "
+            f"1.5–2 s), to show what a request costs on this machine before any service work: "
+            f"mean {fmt(floor.mean_ms, 2, ' ms')}, p50 {fmt(floor.p50_ms, 2, ' ms')}, p99 "
+            f"{fmt(floor.p99_ms, 2, ' ms')}, {floor.errors} errors."
+        )
     write(
         f"\n\n### Saturation (wrk, {report.threads} threads, {report.connections} connections)\n\n"
     )
@@ -1202,7 +1216,9 @@ What each run is:
   random seeded ids, after a warm-up that leaves every page in the cache.
 - **cache off**: the same against a second server started with `WAP_READ_CACHE=off`: every
   read from MariaDB.
-- **floor**: the same wrk on `bench/floor.py` (`bench/wrk/plain.lua`).
+- **floor**: the same wrk on `bench/floor.py` (`bench/wrk/plain.lua`); and Locust's
+  `FloorUser`, the original scenario's 80 users and pace on `GET /floor`, to show what a request
+  costs on the machine at that rate before the service does anything.
 - **floor + one Redis GET**, **floor + one MariaDB SELECT**: the floor app's `/floor/redis`
   and `/floor/sql`, the same body after one round trip through the service's own Redis client
   (`wap.adapters.redis.client`) or engine (`wap.adapters.sql.engine`, one team row by primary
