@@ -12,9 +12,11 @@ to core 0 and the load generators to core 1:
    users, 60 s), then wrk saturation on team detail and on profile;
 2. serves it again with ``WAP_READ_CACHE=off`` and runs the same two wrk saturations;
 3. serves the floor (bench/floor.py: Litestar on uvicorn, one constant GET of a team
-   detail's size), runs the original scenario's pace against it (Locust ``FloorUser``), and
-   saturates it, then its two ceilings: the same answer after one Redis
-   ``GET``, and after one MariaDB ``SELECT``, each made with the service's own client;
+   detail's size) and saturates it before steps 1 and 2 and again after them (the two
+   together show whether the machine's speed drifted), runs the original scenario's pace
+   against it (Locust ``FloorUser``), then saturates its two ceilings: the same answer
+   after one Redis ``GET``, and after one MariaDB ``SELECT``, each made with the service's
+   own client;
 4. checks after every team detail run that ``wap jobs run flush_views`` adds exactly the
    distinct (team, viewer) pairs that run sent to the stored view counts.
 
@@ -73,6 +75,8 @@ WARM_SHARE, UNCACHED_SHARE = 60.0, 25.0
 
 # The floor app's runs: the floor itself, and the least round trip each kind of page needs.
 FLOOR, FLOOR_REDIS, FLOOR_SQL = "floor", "floor + one Redis GET", "floor + one MariaDB SELECT"
+FLOOR_FIRST = "floor (first)"  # the floor again, before the service's runs: the machine's drift
+FLOOR_DRIFT_LIMIT = 10.0  # % between the two floor runs beyond which shares are unreliable
 FLOOR_PATHS = {FLOOR: "/floor", FLOOR_REDIS: "/floor/redis", FLOOR_SQL: "/floor/sql"}
 # (page run, the ceiling run, what SPEC makes that page do at least)
 CEILINGS = (
@@ -154,6 +158,8 @@ class Report:
     commands: list[str] = field(default_factory=list)
     original: dict[str, Run] = field(default_factory=dict)  # endpoint or "all" → figures
     original_floor: Run | None = None  # the floor app at the original scenario's pace
+    floor_rps: float | None = None  # the mean of the first and the last floor run
+    floor_drift: float | None = None  # % between them
     runs: list[Run] = field(default_factory=list)
     views: list[ViewCheck] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
@@ -839,6 +845,13 @@ class Bench:
             "team detail (max)": max(team_sizes),
             "profile (median)": int(statistics.median(profile_sizes)),
         }
+        # The floor first as well as last: if the machine's speed drifts during the run (a
+        # shared host), the two disagree and the report says the shares are unreliable.
+        floor = self.start_floor(self.report.sizes["team detail (median)"])
+        self.wrk("floor-warm", floor, "plain.lua", ["/floor"], self.durations.warmup, False)
+        first = self.saturate(FLOOR_FIRST, floor, "GET /floor", "plain.lua", ["/floor"])
+        first.hit_rate = None
+
         warm_rps = self.warm_up(cached)
         self.report.original = self.original(cached)
         self.team_detail_with_views("detail, cache on", cached, warm_rps)
@@ -860,17 +873,23 @@ class Bench:
         )
         self.processes.stop(uncached.process)
 
-        floor = self.start_floor(self.report.sizes["team detail (median)"])
         self.report.original_floor = self.original(floor, "FloorUser")["all"]
         for name, path in FLOOR_PATHS.items():
             self.wrk(f"{name}-warm", floor, "plain.lua", [path], self.durations.warmup, False)
             run = self.saturate(name, floor, f"GET {path}", "plain.lua", [path])
             if name != FLOOR_REDIS:
                 run.hit_rate = None  # touches no Redis
-        floor_run = next(run for run in self.report.runs if run.name == FLOOR)
+        last = next(run for run in self.report.runs if run.name == FLOOR)
         self.processes.stop(floor.process)
+        floor_rps = (first.rps + last.rps) / 2
+        self.report.floor_rps = floor_rps
+        self.report.floor_drift = 100 * abs(first.rps - last.rps) / floor_rps if floor_rps else None
         for run in self.report.runs:
-            run.floor_share = 100 * run.rps / floor_run.rps if floor_run.rps else None
+            run.floor_share = 100 * run.rps / floor_rps if floor_rps else None
+        self.say(
+            f"floor: {first.rps:.0f} req/s first, {last.rps:.0f} last "
+            f"(drift {fmt(self.report.floor_drift, 1, '%')})"
+        )
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -955,6 +974,12 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
             )
         )
     by_name = {run.name: run for run in report.runs}
+    drift = report.floor_drift
+    unsteady = (
+        f" (the floor moved {drift:.0f}% during the run: unreliable)"
+        if drift is not None and drift > FLOOR_DRIFT_LIMIT
+        else ""
+    )
     for name, share in (
         ("detail, cache on", WARM_SHARE),
         ("profile, cache on", WARM_SHARE),
@@ -966,7 +991,7 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
             rows.append(
                 (
                     f"{name}: ≥ {share:g}% of the floor",
-                    f"{run.floor_share:.1f}%",
+                    f"{run.floor_share:.1f}%{unsteady}",
                     run.floor_share >= share,
                 )
             )
@@ -1156,6 +1181,15 @@ def render(report: Report) -> str:
     write("\n\n### Notes on this run\n\n")
     sizes = ", ".join(f"{k} {v} B" for k, v in report.sizes.items())
     write(f"- Response bodies: {sizes}; the floor answers the median team detail's size.\n")
+    by_name = {run.name: run for run in report.runs}
+    if FLOOR_FIRST in by_name and FLOOR in by_name:
+        write(
+            f"- The floor ran first and last: {fmt(by_name[FLOOR_FIRST].rps, 0)} and "
+            f"{fmt(by_name[FLOOR].rps, 0)} req/s, {fmt(report.floor_drift, 1, '%')} apart; "
+            f"every *% of floor* is of their mean, {fmt(report.floor_rps, 0)} req/s. More than "
+            f"{FLOOR_DRIFT_LIMIT:g}% apart means the machine's speed changed during the run "
+            "(a shared host), and the shares are then marked unreliable.\n"
+        )
     for line in report.serving:
         write(f"- {line}.\n")
     write(
@@ -1216,7 +1250,8 @@ What each run is:
   random seeded ids, after a warm-up that leaves every page in the cache.
 - **cache off**: the same against a second server started with `WAP_READ_CACHE=off`: every
   read from MariaDB.
-- **floor**: the same wrk on `bench/floor.py` (`bench/wrk/plain.lua`); and Locust's
+- **floor**: the same wrk on `bench/floor.py` (`bench/wrk/plain.lua`), before the service's
+  runs and again after them; shares are of the two runs' mean. And Locust's
   `FloorUser`, the original scenario's 80 users and pace on `GET /floor`, to show what a request
   costs on the machine at that rate before the service does anything.
 - **floor + one Redis GET**, **floor + one MariaDB SELECT**: the floor app's `/floor/redis`
