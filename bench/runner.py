@@ -166,6 +166,9 @@ class Report:
     serving: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
 
+    def by_name(self) -> dict[str, Run]:
+        return {run.name: run for run in self.runs}
+
 
 # Processes ---------------------------------------------------------------------------------
 
@@ -879,7 +882,7 @@ class Bench:
             run = self.saturate(name, floor, f"GET {path}", "plain.lua", [path])
             if name != FLOOR_REDIS:
                 run.hit_rate = None  # touches no Redis
-        last = next(run for run in self.report.runs if run.name == FLOOR)
+        last = self.report.by_name()[FLOOR]
         self.processes.stop(floor.process)
         floor_rps = (first.rps + last.rps) / 2
         self.report.floor_rps = floor_rps
@@ -973,7 +976,7 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
                 original.mean_ms <= ORIGINAL_MEAN_MS,
             )
         )
-    by_name = {run.name: run for run in report.runs}
+    by_name = report.by_name()
     drift = report.floor_drift
     unsteady = (
         f" (the floor moved {drift:.0f}% during the run: unreliable)"
@@ -1011,9 +1014,21 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def latency_cells(run: Run) -> list[str]:
+    """mean, p50, p95, p99, max and errors: the columns every results table shares."""
+    return [
+        fmt(run.mean_ms, 2, " ms"),
+        fmt(run.p50_ms, 2, " ms"),
+        fmt(run.p95_ms, 2, " ms"),
+        fmt(run.p99_ms, 2, " ms"),
+        fmt(run.max_ms, 1, " ms"),
+        str(run.errors),
+    ]
+
+
 def ceilings(report: Report) -> list[list[str]]:
     """Each floor-share target beside the most that a page making its round trip can reach."""
-    by_name = {run.name: run for run in report.runs}
+    by_name = report.by_name()
     rows = []
     for page, bound, why in CEILINGS:
         run, ceiling = by_name.get(page), by_name.get(bound)
@@ -1090,12 +1105,7 @@ def render(report: Report) -> str:
                     key,
                     str(r.requests),
                     fmt(r.rps, 1),
-                    fmt(r.mean_ms, 2, " ms"),
-                    fmt(r.p50_ms, 2, " ms"),
-                    fmt(r.p95_ms, 2, " ms"),
-                    fmt(r.p99_ms, 2, " ms"),
-                    fmt(r.max_ms, 1, " ms"),
-                    str(r.errors),
+                    *latency_cells(r),
                 ]
                 for key, r in report.original.items()
             ],
@@ -1140,12 +1150,7 @@ def render(report: Report) -> str:
                     r.name,
                     fmt(r.rps, 0),
                     fmt(r.floor_share, 1, "%"),
-                    fmt(r.mean_ms, 2, " ms"),
-                    fmt(r.p50_ms, 2, " ms"),
-                    fmt(r.p95_ms, 2, " ms"),
-                    fmt(r.p99_ms, 2, " ms"),
-                    fmt(r.max_ms, 1, " ms"),
-                    str(r.errors),
+                    *latency_cells(r),
                     fmt(r.rss_mib, 0, " MiB"),
                     fmt(r.hit_rate, 1, "%"),
                     fmt(r.others_on_core, 0, "%"),
@@ -1181,7 +1186,7 @@ def render(report: Report) -> str:
     write("\n\n### Notes on this run\n\n")
     sizes = ", ".join(f"{k} {v} B" for k, v in report.sizes.items())
     write(f"- Response bodies: {sizes}; the floor answers the median team detail's size.\n")
-    by_name = {run.name: run for run in report.runs}
+    by_name = report.by_name()
     if FLOOR_FIRST in by_name and FLOOR in by_name:
         write(
             f"- The floor ran first and last: {fmt(by_name[FLOOR_FIRST].rps, 0)} and "

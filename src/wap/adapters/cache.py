@@ -67,19 +67,19 @@ class RedisBytesStore(BytesStore):
         return self._prefix + key
 
     async def get(self, key: str) -> bytes | None:
-        found = await self._redis.get(self._prefix + key)
+        found = await self._redis.get(self.redis_key(key))
         if found is None:
             return None
         return found.encode() if isinstance(found, str) else bytes(found)
 
     async def add(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        await self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True)
+        await self._redis.set(self.redis_key(key), value, ex=ttl_seconds, nx=True)
 
     async def bury(self, keys: list[str], ttl_seconds: int) -> None:
         if keys:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key in keys:
-                    pipe.set(self._prefix + key, TOMBSTONE, ex=ttl_seconds)
+                    pipe.set(self.redis_key(key), TOMBSTONE, ex=ttl_seconds)
                 await pipe.execute()
 
 

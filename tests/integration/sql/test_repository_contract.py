@@ -30,7 +30,7 @@ from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category, Position
 from wap.domain.errors import TitleTaken
 from wap.domain.members import Bio, MemberStatus, Role, TechStack
-from wap.domain.teams import TeamRole, TeamStatus, Title, slot_specs
+from wap.domain.teams import Team, TeamRole, TeamStatus, Title, slot_specs
 from wap.domain.values import Links
 
 
@@ -142,13 +142,20 @@ async def _leader(store: Store) -> int:
     return leader.id
 
 
-async def test_a_team_round_trips_with_slots_and_its_leader(store: Store) -> None:
-    leader_id = await _leader(store)
-    opened = team(leader_id, title="웹 게시판 🚀", slots={Category.WEB: 3, Category.UIUX_DESIGN: 1})
+async def _opened(store: Store, leader_id: int, title: str) -> Team:
+    """A stored team with two slots and a deadline a week ahead."""
+    opened = team(leader_id, title=title, slots={Category.WEB: 3, Category.UIUX_DESIGN: 1})
     opened.recruit_until = NOW + timedelta(days=7)
     async with store.transaction() as repos:
         await repos.teams.add(opened)
         await repos.uow.commit()
+    assert opened.id is not None
+    return opened
+
+
+async def test_a_team_round_trips_with_slots_and_its_leader(store: Store) -> None:
+    leader_id = await _leader(store)
+    opened = await _opened(store, leader_id, "웹 게시판 🚀")
     assert opened.id is not None
     async with store.transaction() as repos:
         loaded = await repos.teams.get(opened.id)
@@ -276,15 +283,10 @@ async def test_deleting_a_team_removes_its_slots_and_members(store: Store) -> No
 async def test_the_sql_team_page_equals_the_one_built_from_the_repositories(
     engine: AsyncEngine,
 ) -> None:
-    """The detail reader's two statements give the same page as the team and member
+    """The detail reader's one statement gives the same page as the team and member
     repositories (the in-memory twin's way); a missing team is None. Runs on both backends."""
     store = SqlStore(engine)
-    leader_id = await _leader(store)
-    opened = team(leader_id, title="페이지 🚀", slots={Category.WEB: 3, Category.UIUX_DESIGN: 1})
-    opened.recruit_until = NOW + timedelta(days=7)
-    async with store.transaction() as repos:
-        await repos.teams.add(opened)
-        await repos.uow.commit()
+    opened = await _opened(store, await _leader(store), "페이지 🚀")
     assert opened.id is not None
     async with store.sessions() as session:
         pages = SqlTeamDetailReader(session)
