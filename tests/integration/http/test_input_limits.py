@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import httpx
+
 from tests.integration.http.conftest import World
 from tests.integration.http.test_foundation import assert_problem
 
@@ -75,3 +79,39 @@ async def test_media_never_serves_outside_its_folder(world: World) -> None:
         response = await world.client.get(path)
         assert response.status_code in (400, 404), (path, response.status_code)
         assert b"root:" not in response.content
+
+
+async def browser_of(world: World, token: str) -> tuple[httpx.AsyncClient, str]:
+    """A browser signed in with the session cookie, and the CSRF token its pages carry."""
+    browser = httpx.AsyncClient(base_url=world.client.base_url, cookies={"wap_access": token})
+    page = await browser.get("/me")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and found, page.text[:500]
+    return browser, found[1]
+
+
+async def test_odd_numbers_in_forms_and_queries_are_no_crash(world: World) -> None:
+    """``"²".isdigit()`` holds but ``int("²")`` fails; 5000 digits exceed ``int``'s limit."""
+    officer = await world.account("Officer", officer=True)
+    created = await world.client.post(
+        "/api/v1/teams",
+        json={"title": "Odd", "genre": "웹", "description": "d", "slots": [
+            {"category": "웹", "capacity": 2}]},
+        headers=officer.auth,
+    )  # fmt: skip
+    team_id = created.json()["id"]
+    browser, csrf = await browser_of(world, officer.token)
+    try:
+        for number in ("²", "١٢", "9" * 5000, "-²", "99999999999"):
+            for path, form in (
+                ("/admin/members/approve", {"ids": number}),
+                (f"/teams/{team_id}/manage/leader", {"member_id": number}),
+                ("/teams/new", {"title": "T", "genre": "웹", "description": "d",
+                                "slots": f"웹: {number}"}),
+            ):  # fmt: skip
+                response = await browser.post(path, data=form | {"csrf": csrf})
+                assert response.status_code < 500, (path, number, response.text[:300])
+            response = await browser.get("/admin", params={"page": number})
+            assert response.status_code == 200, (number, response.text[:300])
+    finally:
+        await browser.aclose()

@@ -32,6 +32,7 @@ from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider
 from wap.entrypoints.http.problems import (
     handle_http_exception,
+    handle_undecodable,
     handle_unexpected,
     handle_wap_error,
     path_of,
@@ -163,6 +164,8 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         exception_handlers={
             WapError: handle_wap_error,
             RecursionError: handle_too_deep,
+            UnicodeError: handle_undecodable,
+            LookupError: handle_undecodable,
             HTTPException: handle_http_exception,
             OperationalError: handle_unavailable,
             InterfaceError: handle_unavailable,

@@ -282,6 +282,16 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
     return problem_response(code, request, errors, headers)
 
 
+def handle_undecodable(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    """Bytes the decoders could not read: not UTF-8 (inside JSON, a form or a multipart
+    part), or a part naming a charset Python does not know (a bare ``LookupError``, which
+    only the codec registry raises). Bad input, not a crash. Other lookup errors
+    (``KeyError``, ``IndexError``) are bugs and stay 500s."""
+    if isinstance(error, UnicodeError) or type(error) is LookupError:
+        return problem_response("request.invalid", request)
+    return handle_unexpected(request, error)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, path_of(request), exc_info=error)
     return problem_response("internal", request)

@@ -11,7 +11,7 @@ import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from dishka import FromDishka, Provider, Scope, provide
 from litestar import Request, get, post
@@ -97,7 +97,7 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
-from wap.domain.errors import CsrfFailed, WapError
+from wap.domain.errors import CsrfFailed, RequestInvalid, WapError
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
@@ -126,10 +126,33 @@ def csrf_of(request: Req) -> str:
     return request.cookies.get(CSRF_COOKIE, "")
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_FORM_FIELDS = 1000
+
+
 async def form_of(request: Req) -> dict[str, Any]:
-    form = await request.form()
+    """The posted form, decoded strictly: a form content type, UTF-8 (no other charset),
+    well-formed. Anything else is ``request.invalid``, before any check or action runs."""
+    media_type, options = request.content_type
+    charset = options.get("charset", "utf-8").lower()
+    if media_type not in FORM_TYPES or charset not in ("utf-8", "utf8"):
+        raise RequestInvalid(field="body")
+    if media_type == FORM_TYPES[0]:
+        try:
+            pairs = parse_qsl(
+                (await request.body()).decode("utf-8"),
+                errors="strict",
+                max_num_fields=MAX_FORM_FIELDS,
+                separator="&",
+            )
+        except (UnicodeError, ValueError):  # not UTF-8, or too many fields
+            raise RequestInvalid(field="body") from None
+    else:
+        pairs = list((await request.form()).multi_items())  # undecodable: see problems.py
+    if any(not key for key, _ in pairs):  # a part without a name
+        raise RequestInvalid(field="body")
     values: dict[str, Any] = {}
-    for key, value in form.multi_items():
+    for key, value in pairs:
         if key in values:
             values[key] = (
                 [*values[key], value] if isinstance(values[key], list) else [values[key], value]
@@ -159,10 +182,21 @@ def back(path: str, **params: str) -> Redirect:
     return Redirect(path + query, status_code=303)
 
 
+def number_of(raw: object, default: int = 0, *, signed: bool = False) -> int:
+    """A number typed into a form or a query: ASCII digits only (``"²".isdigit()`` is true
+    but ``int("²")`` fails), at most 10 of them, below 2**31; else ``default``."""
+    text = str(raw).strip()
+    digits = text[1:] if signed and text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10):
+        return default
+    value = int(text)
+    return value if -(2**31) < value < 2**31 else default
+
+
 def ids_of(form: dict[str, Any], key: str = "ids") -> tuple[int, ...]:
     raw = form.get(key, [])
     values = raw if isinstance(raw, list) else [raw]
-    return tuple(int(v) for v in values if str(v).isdigit() and 0 < int(v) < 2**31)
+    return tuple(n for n in (number_of(v) for v in values) if n > 0)
 
 
 class Page:
@@ -347,7 +381,7 @@ async def manage(
 ) -> Redirect:
     async def act(form: dict[str, Any]) -> None:
         actor = identity.signed_in()
-        member_id = int(form["member_id"]) if str(form.get("member_id", "")).isdigit() else 0
+        member_id = number_of(form.get("member_id", ""))
         if what == "complete":
             await complete(TeamAction(actor, team_id))
         elif what == "delete":
@@ -369,7 +403,7 @@ def slots_from(text: str) -> tuple[SlotRequest, ...]:
     for line in text.splitlines()[:40]:
         if ":" in line:
             category, _, count = line.rpartition(":")
-            number = int(count.strip()) if count.strip().lstrip("-").isdigit() else 0
+            number = number_of(count, signed=True)
             slots.append(SlotRequest(category.strip(), max(-1000, min(1000, number))))
     return tuple(slots)
 
@@ -525,7 +559,7 @@ async def demo_sign_in(
         raise NotFoundException()
     form = await form_of(request)
     check_csrf(request, form)
-    member_id = int(form["member_id"]) if str(form.get("member_id", "")).isdigit() else 0
+    member_id = number_of(form.get("member_id", ""))
     pair: TokenPair = await sign_in(member_id)
     response = back("/")
     set_session_cookies(response, pair, settings, csrf_of(request))
@@ -747,7 +781,7 @@ async def admin(
         return back("/", error="permission.officer_only")
     query = request.query_params
     field = query.get("field", "name")
-    page_number = int(query["page"]) if query.get("page", "").isdigit() else 1
+    page_number = number_of(query.get("page", ""), 1)
     approved = await members(
         MemberListQuery(
             actor,
