@@ -30,6 +30,7 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider
+from wap.entrypoints.http.paths import refuse_control_paths
 from wap.entrypoints.http.problems import (
     handle_http_exception,
     handle_undecodable,
@@ -175,7 +176,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
-        middleware=[security_headers(hsts=settings.cookie_secure)],  # type: ignore[list-item]
+        middleware=[
+            security_headers(hsts=settings.cookie_secure),  # type: ignore[list-item]
+            refuse_control_paths,
+        ],
         cors_config=(
             CORSConfig(
                 allow_origins=sorted(settings.cors_origins),

@@ -10,6 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from wap.domain.errors import WapError
+from wap.entrypoints.http.paths import printable
 
 log = logging.getLogger("wap.http")
 PROBLEM_JSON = "application/problem+json"
@@ -254,8 +255,9 @@ def problem_response(
 
 
 def path_of(request: Request[Any, Any, Any]) -> str:
-    """The path for a log line; never raises, whatever the request's headers hold."""
-    return str(request.scope.get("path", "?"))[:200]
+    """The path for a log line; never raises, whatever the request holds, and escapes
+    control characters (a decoded ``%0A`` would otherwise start a forged log line)."""
+    return printable(str(request.scope.get("path", "?")))
 
 
 def handle_wap_error(request: Request[Any, Any, Any], error: WapError) -> Response[bytes]:

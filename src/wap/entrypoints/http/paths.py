@@ -1,0 +1,32 @@
+"""Paths that name nothing: a control character (NUL, CR, LF, ESC, C1) in a decoded path."""
+
+from __future__ import annotations
+
+from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+
+def is_control(ch: str) -> bool:
+    """C0 and C1 control characters and DEL."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` for a log line: control characters escaped (``\\n`` → ``\\x0a``), so a
+    request cannot start a forged line or colour a terminal; at most ``limit`` characters."""
+    return "".join(f"\\x{ord(ch):02x}" if is_control(ch) else ch for ch in text[:limit])
+
+
+def refuse_control_paths(app: ASGIApp) -> ASGIApp:
+    """404 for a path holding a control character, before any handler (or the static
+    files' ``stat``, which fails on NUL) sees it. Every route is behind it: pages, the API,
+    ``/media`` and ``/static``."""
+
+    async def guard(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and any(map(is_control, scope.get("path", ""))):
+            raise NotFoundException()
+        await app(scope, receive, send)
+
+    return guard

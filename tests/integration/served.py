@@ -1,0 +1,63 @@
+"""`wap serve` as a subprocess of its own on the embedded default, in a folder of its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.integration.http.conftest import free_port
+
+WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> bytes:
+        return self.log.read_bytes()
+
+    def peak_rss_kib(self) -> int:
+        """The server process's peak resident set (``VmHWM``) so far, in KiB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1])
+
+
+@contextmanager
+def wap_serve(home: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """One `wap serve` process (no ``--workers``: the pid is the server) until the block ends."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
+    port = free_port()
+    log = home / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*WAP, "serve", "--port", str(port), *args],
+            cwd=home,
+            env=base | (env or {}),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(f"http://127.0.0.1:{port}", process, log)
+    try:
+        for _ in range(600):
+            assert process.poll() is None, served.output().decode(errors="replace")
+            try:
+                if httpx.get(f"{served.url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
