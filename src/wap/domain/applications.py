@@ -17,7 +17,7 @@ from wap.domain.errors import (
 )
 from wap.domain.members import Actor
 from wap.domain.teams import Team
-from wap.domain.values import has_control_characters
+from wap.domain.values import is_one_line, trimmed
 
 
 class ApplicationStatus(StrEnum):
@@ -33,12 +33,12 @@ class Message:
     value: str = DEFAULT_MESSAGE
 
     def __post_init__(self) -> None:
-        if len(self.value) > Limits.MESSAGE_MAX or has_control_characters(self.value):
+        if len(self.value) > Limits.MESSAGE_MAX or not is_one_line(self.value):
             raise RequestInvalid(field="message")
 
     @classmethod
     def of(cls, raw: str | None) -> Message:
-        text = (raw or "").strip()
+        text = trimmed(raw or "")
         return cls(text or DEFAULT_MESSAGE)
 
 

@@ -20,7 +20,7 @@ from wap.domain.errors import (
     RequestInvalid,
     StudentNumberInvalid,
 )
-from wap.domain.values import Links, has_control_characters
+from wap.domain.values import Links, is_clean_text, is_one_line, trimmed
 
 
 class MemberStatus(StrEnum):
@@ -55,7 +55,7 @@ class Name:
     @classmethod
     def of(cls, raw: str) -> Name:
         # Hangul typed on some systems arrives decomposed into jamo; compose it first.
-        return cls(unicodedata.normalize("NFC", raw.strip()))
+        return cls(unicodedata.normalize("NFC", trimmed(raw)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class StudentNumber:
 
 def parse_position(raw: str) -> Position:
     try:
-        return Position(raw.strip())
+        return Position(trimmed(raw))
     except ValueError:
         raise PositionInvalid(field="position") from None
 
@@ -83,7 +83,7 @@ class Bio:
     value: str = DEFAULT_BIO
 
     def __post_init__(self) -> None:
-        if len(self.value) > Limits.BIO_MAX or has_control_characters(self.value):
+        if len(self.value) > Limits.BIO_MAX or not is_clean_text(self.value):
             raise RequestInvalid(field="bio")
 
 
@@ -95,7 +95,7 @@ class TechStack:
 
     def __post_init__(self) -> None:
         if len(self.items) > Limits.TECH_STACK_MAX_ITEMS or not all(
-            1 <= len(item) <= Limits.TECH_STACK_ITEM_MAX and not has_control_characters(item)
+            1 <= len(item) <= Limits.TECH_STACK_ITEM_MAX and is_one_line(item)
             for item in self.items
         ):
             raise RequestInvalid(field="tech_stack")
@@ -104,7 +104,7 @@ class TechStack:
     def of(cls, raw: list[str] | tuple[str, ...]) -> TechStack:
         seen: dict[str, str] = {}
         for item in raw:
-            seen.setdefault(item.strip().casefold(), item.strip())
+            seen.setdefault(trimmed(item).casefold(), trimmed(item))
         return cls(tuple(seen.values()))
 
 

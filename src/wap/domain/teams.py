@@ -28,7 +28,7 @@ from wap.domain.errors import (
 )
 from wap.domain.members import Actor
 from wap.domain.terms import Term
-from wap.domain.values import Links, has_control_characters
+from wap.domain.values import Links, is_clean_text, is_one_line, trimmed
 
 
 class TeamStatus(StrEnum):
@@ -49,14 +49,14 @@ class Title:
     value: str
 
     def __post_init__(self) -> None:
-        if not (1 <= len(self.value) <= Limits.TITLE_MAX) or has_control_characters(self.value):
+        if not (1 <= len(self.value) <= Limits.TITLE_MAX) or not is_one_line(self.value):
             raise TitleInvalid(field="title")
         if self.value != self.value.strip():
             raise TitleInvalid(field="title")
 
     @classmethod
     def of(cls, raw: str) -> Title:
-        return cls(unicodedata.normalize("NFC", raw).strip())
+        return cls(trimmed(unicodedata.normalize("NFC", raw)))
 
     @property
     def key(self) -> str:
@@ -72,20 +72,20 @@ class Description:
         text = self.value
         if not (1 <= len(text) <= Limits.DESCRIPTION_MAX) or not text.strip():
             raise DescriptionInvalid(field="description")
-        if has_control_characters(text):
+        if not is_clean_text(text):
             raise DescriptionInvalid(field="description")
 
 
 def parse_genre(raw: str) -> Genre:
     try:
-        return Genre(raw.strip())
+        return Genre(trimmed(raw))
     except ValueError:
         raise GenreInvalid(field="genre") from None
 
 
 def parse_category(raw: str) -> Category:
     try:
-        return Category(raw.strip())
+        return Category(trimmed(raw))
     except ValueError:
         raise CategoryInvalid(field="category") from None
 

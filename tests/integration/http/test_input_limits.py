@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
+from sqlalchemy import update
 
 from tests.integration.http.conftest import World
 from tests.integration.http.test_foundation import assert_problem
+from wap.adapters.sql.tables import teams
 
 
 async def test_a_body_over_ten_mebibytes_is_refused(world: World) -> None:
@@ -115,3 +118,81 @@ async def test_odd_numbers_in_forms_and_queries_are_no_crash(world: World) -> No
             assert response.status_code == 200, (number, response.text[:300])
     finally:
         await browser.aclose()
+
+
+async def test_single_line_fields_refuse_line_breaks_and_bidi_controls(world: World) -> None:
+    leader, officer = await world.account("Leader"), await world.account("Officer", officer=True)
+    applicant = await world.account("Applicant")
+    for bad in ("\n", "\r", "\x00", "\u202e", "\u2066", "\x85"):
+        response = await world.client.post(
+            "/api/v1/teams", json=team_body(title=f"Team{bad}One"), headers=leader.auth
+        )
+        assert_problem(response, 400, "team.title_invalid")
+        response = await world.client.post(
+            "/api/v1/teams", json=team_body(description=f"Line{bad}x"), headers=leader.auth
+        )
+        if bad in "\n\r":
+            assert response.status_code == 201, response.text  # descriptions keep newlines
+            await world.client.delete(f"/api/v1/teams/{response.json()['id']}", headers=leader.auth)
+        else:
+            assert_problem(response, 400, "team.description_invalid")
+        for field, value in (("tech_stack", [f"Py{bad}"]), ("links", [f"https://a.b/{bad}"])):
+            response = await world.client.patch(
+                "/api/v1/members/me", json={field: value}, headers=leader.auth
+            )
+            assert_problem(response, 400, "request.invalid")
+    team = await world.client.post("/api/v1/teams", json=team_body(), headers=leader.auth)
+    team_id = team.json()["id"]
+    await world.client.post(
+        "/api/v1/admin/teams/approve", json={"ids": [team_id]}, headers=officer.auth
+    )
+    refused = await world.client.post(
+        f"/api/v1/teams/{team_id}/applications",
+        json={"category": "웹", "message": "hi\u202eereht"},
+        headers=applicant.auth,
+    )
+    assert assert_problem(refused, 400, "request.invalid")["errors"] == [
+        {"field": "message", "code": "request.invalid", "message": "요청 형식이 올바르지 않습니다."}
+    ]
+    bio = await world.client.patch(
+        "/api/v1/members/me", json={"bio": "첫 줄\n\t둘째 줄"}, headers=leader.auth
+    )
+    assert bio.status_code == 200 and bio.json()["bio"] == "첫 줄\n\t둘째 줄", bio.text
+
+
+async def test_a_legacy_title_with_a_line_break_still_gets_its_notice_mail(world: World) -> None:
+    """Rows stored before the rule: the e-mail subject is built as one safe line."""
+    leader, officer = await world.account("Leader"), await world.account("Officer", officer=True)
+    applicant = await world.account("Applicant")
+    created = await world.client.post("/api/v1/teams", json=team_body(), headers=leader.auth)
+    team_id = created.json()["id"]
+    await world.client.post(
+        "/api/v1/admin/teams/approve", json={"ids": [team_id]}, headers=officer.auth
+    )
+    async with world.engine.begin() as connection:
+        await connection.execute(
+            update(teams).where(teams.c.id == team_id).values(title="Old\r\nBcc: x@evil.test\u202e")
+        )
+    applied = await world.client.post(
+        f"/api/v1/teams/{team_id}/applications", json={"category": "웹"}, headers=applicant.auth
+    )
+    assert applied.status_code == 201, applied.text
+    for _ in range(400):
+        received = [m for m in world.mail.to(leader.email) if "Old" in str(m["Subject"])]
+        if received:
+            break
+        await asyncio.sleep(0.025)
+    assert received, "the notice mail naming the legacy title was never sent"
+    subject = str(received[0]["Subject"])
+    assert "Old Bcc: x@evil.test" in subject and "\n" not in subject and "\u202e" not in subject
+    assert received[0]["Bcc"] is None
+    assert "Old" in received[0].get_content()
+
+
+def team_body(**fields: object) -> dict[str, object]:
+    return {
+        "title": "Team",
+        "genre": "웹",
+        "description": "d",
+        "slots": [{"category": "웹", "capacity": 2}],
+    } | fields

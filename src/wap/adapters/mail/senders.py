@@ -8,13 +8,14 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from wap.application.mail.ports import Mail, Mailer
+from wap.domain.values import one_line
 
 log = logging.getLogger("wap.mail")
 
 
 class LogMailer(Mailer):
     async def send(self, mail: Mail) -> None:
-        log.info("mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
+        log.info("mail to %s: %s\n%s", one_line(mail.to), one_line(mail.subject), mail.body)
 
 
 class SmtpMailer(Mailer):
@@ -36,7 +37,7 @@ class SmtpMailer(Mailer):
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = mail.to
-        message["Subject"] = mail.subject
+        message["Subject"] = one_line(mail.subject)  # a header is one line, always
         message.set_content(mail.body)
         await aiosmtplib.send(
             message,

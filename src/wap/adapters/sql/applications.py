@@ -13,6 +13,7 @@ from wap.application.teams.applications_port import ApplicationRepository
 from wap.domain.applications import Application, ApplicationStatus, Message
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, TeamNotFound
+from wap.domain.values import restored
 
 
 def application_from_row(row: RowMapping) -> Application:
@@ -21,7 +22,7 @@ def application_from_row(row: RowMapping) -> Application:
         team_id=row["team_id"],
         member_id=row["member_id"],
         category=Category(row["category"]),
-        message=Message(row["message"]),
+        message=restored(Message, row["message"]),
         status=ApplicationStatus(row["status"]),
         created_at=row["created_at"],
         decided_at=row["decided_at"],

@@ -23,7 +23,7 @@ from wap.domain.members import (
     StudentNumber,
     TechStack,
 )
-from wap.domain.values import Links
+from wap.domain.values import Links, restored
 
 
 def member_from_row(row: RowMapping) -> Member:
@@ -39,9 +39,9 @@ def member_from_row(row: RowMapping) -> Member:
             StudentNumber(row["student_number"]) if row["student_number"] is not None else None
         ),
         position=Position(row["position"]) if row["position"] is not None else None,
-        bio=Bio(row["bio"]),
-        tech_stack=TechStack(tuple(row["tech_stack"])),
-        links=Links(tuple(row["links"])),
+        bio=restored(Bio, row["bio"]),
+        tech_stack=restored(TechStack, tuple(row["tech_stack"])),
+        links=restored(Links, tuple(row["links"])),
         status=MemberStatus(row["status"]),
         role=Role(row["role"]),
         notify_email=bool(row["notify_email"]),

@@ -25,16 +25,16 @@ from wap.domain.teams import (
     Title,
 )
 from wap.domain.terms import Term
-from wap.domain.values import Links
+from wap.domain.values import Links, restored
 
 
 def team_from_row(row: Mapping[Any, Any], slots: Iterable[Mapping[Any, Any]]) -> Team:
     return Team(
         id=row["id"],
-        title=Title(row["title"]),
+        title=restored(Title, row["title"]),
         genre=Genre(row["genre"]),
-        description=Description(row["description"]),
-        links=Links(tuple(row["links"])),
+        description=restored(Description, row["description"]),
+        links=restored(Links, tuple(row["links"])),
         image_url=row["image_url"],
         image_thumbnail_url=row["image_thumbnail_url"],
         leader_id=row["leader_id"],

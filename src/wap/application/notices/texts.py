@@ -7,6 +7,7 @@ from typing import Any
 
 from wap.domain.members import Language
 from wap.domain.notifications import NoticeKind
+from wap.domain.values import one_line
 
 TEXTS: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.APPLICATION_RECEIVED: (
@@ -68,5 +69,7 @@ def render(kind: NoticeKind, payload: Mapping[str, Any], language: Language) -> 
 
 
 def subject(kind: NoticeKind, payload: Mapping[str, Any], language: Language) -> str:
-    text = render(kind, payload, language)
+    """One line, whatever the names in it hold (a title stored before the single-line rule
+    may carry a line break, which no mail header can)."""
+    text = one_line(render(kind, payload, language))
     return "[WAP] " + (text if len(text) <= 80 else text[:79] + "…")
