@@ -27,6 +27,11 @@ class Served:
     def output(self) -> bytes:
         return self.log.read_bytes()
 
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=30)
+
     def peak_rss_kib(self) -> int:
         """The server process's peak resident set (``VmHWM``) so far, in KiB."""
         status = Path(f"/proc/{self.process.pid}/status").read_text()
@@ -34,9 +39,8 @@ class Served:
         return int(line.split()[1])
 
 
-@contextmanager
-def wap_serve(home: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    """One `wap serve` process (no ``--workers``: the pid is the server) until the block ends."""
+def start_wap_serve(home: Path, *args: str, env: dict[str, str] | None = None) -> Served:
+    """One `wap serve` process (no ``--workers``: the pid is the server), healthy."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
     port = free_port()
     log = home / "serve.log"
@@ -49,15 +53,22 @@ def wap_serve(home: Path, *args: str, env: dict[str, str] | None = None) -> Iter
             stderr=subprocess.STDOUT,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log)
+    for _ in range(600):
+        if process.poll() is not None:
+            raise AssertionError(served.output().decode(errors="replace"))
+        try:
+            if httpx.get(f"{served.url}/healthz", timeout=1).status_code == 200:
+                return served
+        except httpx.TransportError:
+            time.sleep(0.1)
+    served.stop()
+    raise AssertionError("wap serve never became healthy")
+
+
+@contextmanager
+def wap_serve(home: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    served = start_wap_serve(home, *args, env=env)
     try:
-        for _ in range(600):
-            assert process.poll() is None, served.output().decode(errors="replace")
-            try:
-                if httpx.get(f"{served.url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         yield served
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        served.stop()
