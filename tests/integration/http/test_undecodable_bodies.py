@@ -84,12 +84,14 @@ BAD_BODIES: list[tuple[str, str, bytes]] = [
     ("multipart-filename-star", MP, part(NAMED + b"; filename*=nonsense''%ff.png")),
     ("multipart-header-garbage", MP, part(b"\xff\xfe: \xff")),
     ("multipart-headers-unterminated", MP, b"--b\r\n" + NAMED + b"\r\n" + b"X: y\r\n" * 50),
+    ("multipart-two-images", MP, part(FILE, end=False) + b"\r\n" + part(FILE)),
+    ("multipart-too-many-parts", MP, (part(NAMED, end=False) + b"\r\n") * 1001 + b"--b--\r\n"),
     ("text-not-utf8", "text/plain", b"\xff\xfe"),
     ("no-content-type", "", b"\xff{\xfe"),
 ]
-# Well-formed forms (``filename*`` is ignored, as RFC 7578 asks): undecodable for the JSON
-# routes only; web pages refuse their CSRF token.
-GOOD_FORMS = ("form-on-a-json-route", "multipart-filename-star")
+# Well-formed forms (``filename*`` is ignored, as RFC 7578 asks; a field may repeat): bad for
+# the API routes only; web pages refuse their CSRF token.
+GOOD_FORMS = ("form-on-a-json-route", "multipart-filename-star", "multipart-two-images")
 
 
 def walked_routes(world: World) -> list[tuple[str, str, bool]]:
