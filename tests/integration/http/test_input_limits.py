@@ -86,7 +86,10 @@ async def test_media_never_serves_outside_its_folder(world: World) -> None:
 
 async def browser_of(world: World, token: str) -> tuple[httpx.AsyncClient, str]:
     """A browser signed in with the session cookie, and the CSRF token its pages carry."""
-    browser = httpx.AsyncClient(base_url=world.client.base_url, cookies={"wap_access": token})
+    base = str(world.client.base_url)
+    browser = httpx.AsyncClient(
+        base_url=base, cookies={"wap_access": token}, headers={"Origin": base.rstrip("/")}
+    )
     page = await browser.get("/me")
     found = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert page.status_code == 200 and found, page.text[:500]
