@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.conftest import REDIS_URL, migrated_engine
-from tests.integration.http.conftest import World, bearer, running_world
+from tests.integration.http.conftest import BOSS, World, bearer, running_world
 from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
 from wap.domain.auth import EmailCodePolicy
@@ -163,3 +163,25 @@ async def test_one_inbox_gets_at_most_five_codes_an_hour_across_processes(
         assert_problem(answers[-1], 429, "rate.limited")
         # With Redis the mails wait in the task stream for `wap worker`: five, not six.
         assert await redis_client.xlen("wap:tasks") == EmailCodePolicy.MAX_PER_HOUR
+
+
+async def test_a_listed_officer_login_taken_over_after_a_rename_is_no_officer(
+    world: World,
+) -> None:
+    """WAP_OFFICER_GITHUB_LOGINS lists boss:1001. Boss renames their GitHub account and a
+    stranger registers the free login "boss": the stranger is an ordinary pending member."""
+    impostor = await world.sign_in(GitHubUser(BOSS.id + 7, BOSS.login))
+    done = await world.register(
+        impostor["access_token"],
+        name="Mallory",
+        student_number="209900001",
+        email="m@pukyong.ac.kr",
+    )
+    assert done.status_code == 201, done.text
+    assert (done.json()["status"], done.json()["role"]) == ("pending", "member")
+    # The real account, whatever its login now, is the officer.
+    real = await world.sign_in(GitHubUser(BOSS.id, "boss-renamed"))
+    done = await world.register(
+        real["access_token"], name="Boss", student_number="209900002", email="b@pukyong.ac.kr"
+    )
+    assert (done.json()["status"], done.json()["role"]) == ("approved", "officer")

@@ -183,12 +183,22 @@ async def test_sign_up_with_a_mailed_code_makes_a_pending_member() -> None:
     assert profile.name == "김와프" and profile.email == "octo@pukyong.ac.kr"
 
 
-async def test_a_login_on_the_officer_list_becomes_an_approved_officer() -> None:
-    world = World(policy=SignUpPolicy(officer_logins=frozenset({"octocat"})))
+async def test_an_id_on_the_officer_list_becomes_an_approved_officer() -> None:
+    world = World(policy=SignUpPolicy(officer_github_ids=frozenset({OCTOCAT.github_id})))
     _, actor = await _registering(world)
     await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
     profile = await world.register(form(actor, code_in(world)))
     assert (profile.status, profile.role) == ("approved", "officer")
+
+
+async def test_a_listed_login_on_another_github_account_is_no_officer() -> None:
+    """octocat:583231 is listed; after a rename another account (id 2) holds the login."""
+    world = World(policy=SignUpPolicy(officer_github_ids=frozenset({OCTOCAT.github_id})))
+    world.github.codes["good"] = GitHubIdentity(2, "octocat", None, None, None)
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    profile = await world.register(form(actor, code_in(world)))
+    assert (profile.status, profile.role) == ("pending", "member")
 
 
 async def test_codes_cool_down_for_a_minute() -> None:

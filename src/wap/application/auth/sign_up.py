@@ -35,11 +35,12 @@ from wap.domain.notifications import NoticeKind
 class SignUpPolicy:
     """The club's settings for sign-up (WAP_OFFICER_GITHUB_LOGINS, WAP_ALLOWED_EMAIL_DOMAINS)."""
 
-    officer_logins: frozenset[str] = frozenset()
+    officer_github_ids: frozenset[int] = frozenset()
     allowed_email_domains: frozenset[str] = frozenset()
 
-    def makes_officer(self, github_login: str) -> bool:
-        return github_login.lower() in self.officer_logins
+    def makes_officer(self, github_id: int) -> bool:
+        """By GitHub's numeric account id: a login can change hands after a rename."""
+        return github_id > 0 and github_id in self.officer_github_ids
 
 
 def ensure_registering(actor: Actor) -> None:
@@ -178,7 +179,7 @@ class Register:
             student_number=student_number,
             position=position,
             email=email.value,
-            as_officer=self._policy.makes_officer(member.github_login),
+            as_officer=self._policy.makes_officer(member.github_id),
         )
         await self._members.save(member)
         if member.status is MemberStatus.PENDING:
