@@ -32,7 +32,7 @@ def test_production_values_are_read() -> None:
     )
     assert not settings.embedded and settings.uses_redis
     assert settings.cookie_secure is True
-    assert settings.officer_github_ids == {101, 102, 583231}
+    assert settings.officer_github_logins == {101, 102, 583231}
     assert settings.allowed_email_domains == {"pukyong.ac.kr"}
     assert settings.auth_rate_limit == RateLimit(10, 1)
     assert settings.trusted_proxies == {"10.0.0.2"}

@@ -69,6 +69,22 @@ def officer_ids(raw: str) -> frozenset[int]:
     return frozenset(found)
 
 
+def email_domains(raw: str) -> frozenset[str]:
+    """``WAP_ALLOWED_EMAIL_DOMAINS`` in the form addresses are compared in (IDNA, lower case)."""
+    from wap.application.auth.email import normal_domain
+
+    found = set()
+    for entry in (part.strip() for part in raw.split(",")):
+        if entry:
+            try:
+                found.add(normal_domain(entry))
+            except ValueError as error:
+                raise ConfigError(
+                    f"WAP_ALLOWED_EMAIL_DOMAINS entry {entry!r} is not a mail domain: {error}"
+                ) from None
+    return frozenset(found)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = EMBEDDED_DATABASE_URL
     redis_url: str | None = None
@@ -78,7 +94,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     github_authorize_url: str = GITHUB_AUTHORIZE_URL
     github_token_url: str = GITHUB_TOKEN_URL
     github_api_url: str = GITHUB_API_URL
-    officer_github_ids: frozenset[int] = frozenset()
+    # WAP_OFFICER_GITHUB_LOGINS holds login:id labels; what counts is the GitHub ids.
+    officer_github_logins: frozenset[int] = frozenset()
     allowed_email_domains: frozenset[str] = frozenset()
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -157,8 +174,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             github_authorize_url=get("WAP_GITHUB_AUTHORIZE_URL") or GITHUB_AUTHORIZE_URL,
             github_token_url=get("WAP_GITHUB_TOKEN_URL") or GITHUB_TOKEN_URL,
             github_api_url=(get("WAP_GITHUB_API_URL") or GITHUB_API_URL).rstrip("/"),
-            officer_github_ids=officer_ids(get("WAP_OFFICER_GITHUB_LOGINS") or ""),
-            allowed_email_domains=names("WAP_ALLOWED_EMAIL_DOMAINS"),
+            officer_github_logins=officer_ids(get("WAP_OFFICER_GITHUB_LOGINS") or ""),
+            allowed_email_domains=email_domains(get("WAP_ALLOWED_EMAIL_DOMAINS") or ""),
             smtp_host=get("WAP_SMTP_HOST"),
             smtp_port=integer("WAP_SMTP_PORT", 587, 1, 65535),
             smtp_user=get("WAP_SMTP_USER"),

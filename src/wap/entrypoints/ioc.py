@@ -239,7 +239,7 @@ class InfrastructureProvider(Provider):
 
     @provide
     def sign_up_policy(self, settings: Settings) -> SignUpPolicy:
-        return SignUpPolicy(settings.officer_github_ids, settings.allowed_email_domains)
+        return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
 
     @provide
     def rate_limiter(self, redis: Redis | None) -> RateLimiter:

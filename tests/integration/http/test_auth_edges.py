@@ -185,3 +185,40 @@ async def test_a_listed_officer_login_taken_over_after_a_rename_is_no_officer(
         real["access_token"], name="Boss", student_number="209900002", email="b@pukyong.ac.kr"
     )
     assert (done.json()["status"], done.json()["role"]) == ("approved", "officer")
+
+
+async def test_an_email_field_takes_exactly_one_plain_address(world: World) -> None:
+    signed = await world.sign_in(GitHubUser(1_201, "mailer"))
+    auth = bearer(signed["access_token"])
+    for raw in (
+        "a,victim@pukyong.ac.kr",
+        "<me>@pukyong.ac.kr",
+        "Me <me@pukyong.ac.kr>",
+        "me@pukyong.ac.kr, victim@pukyong.ac.kr",
+        '"me,victim"@pukyong.ac.kr',
+    ):
+        refused = await world.client.post(
+            "/api/v1/auth/email-codes", json={"email": raw}, headers=auth
+        )
+        problem = assert_problem(refused, 400, "request.invalid")
+        assert problem["errors"][0]["field"] == "email", raw  # type: ignore[index]
+    # Case and full-width letters normalise: the domain is allowed, the code goes to one inbox.
+    sent = await world.client.post(
+        "/api/v1/auth/email-codes", json={"email": "Me@ＰＵＫＹＯＮＧ.AC.KR"}, headers=auth
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["email"] == "me@pukyong.ac.kr"
+    code = await world.mailed_code("me@pukyong.ac.kr")
+    done = await world.client.post(
+        "/api/v1/members/me/registration",
+        json={
+            "name": "Mailer",
+            "student_number": "209900011",
+            "position": "AI",
+            "email": "ME@pukyong.ac.kr",
+            "email_code": code,
+        },
+        headers=auth,
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["email"] == "me@pukyong.ac.kr"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from wap.application.auth.email import parse_email
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
 from wap.application.limits import RateLimiter
@@ -83,16 +84,15 @@ class RequestEmailCode:
 
     async def __call__(self, request: EmailCodeRequest) -> EmailCodeSent:
         ensure_registering(request.actor)
-        email = EmailAddress.of(request.email)
+        email = parse_email(request.email)
         email.ensure_allowed(self._policy.allowed_email_domains)
         member_id = request.actor.member_id
         if not await self._codes.start_cooldown(member_id, EmailCodePolicy.COOLDOWN_SECONDS):
             raise EmailCooldown()
         hour, most = 3600, EmailCodePolicy.MAX_PER_HOUR
         by_member = await self._limiter.hit(f"email-code:member:{member_id}", most, hour)
-        # Case aside, Victim@ and victim@ are one inbox: count them together.
-        inbox = email.value.casefold()
-        by_address = await self._limiter.hit(f"email-code:address:{inbox}", most, hour)
+        # The normal form: Victim@PUKYONG.ac.kr and victim@pukyong.ac.kr count as one inbox.
+        by_address = await self._limiter.hit(f"email-code:address:{email.value}", most, hour)
         if not (by_member and by_address):
             raise RateLimited()
         code = new_code()
@@ -152,7 +152,7 @@ class Register:
                 ("name", lambda: Name.of(form.name)),
                 ("student_number", lambda: StudentNumber.of(form.student_number)),
                 ("position", lambda: parse_position(form.position)),
-                ("email", lambda: EmailAddress.of(form.email)),
+                ("email", lambda: parse_email(form.email)),
             ]
         )
         assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
