@@ -222,3 +222,44 @@ async def test_an_email_field_takes_exactly_one_plain_address(world: World) -> N
     )
     assert done.status_code == 201, done.text
     assert done.json()["email"] == "me@pukyong.ac.kr"
+
+
+async def test_registration_tells_a_taken_number_only_to_who_proved_the_code(
+    world: World,
+) -> None:
+    holder = await world.account("Holder")
+    taken = f"{holder.github.id:09d}"  # world.account's student number
+    prober = await world.sign_in(GitHubUser(1_301, "prober"))
+    auth = bearer(prober["access_token"])
+
+    def form(code: str, number: str = taken) -> dict[str, str]:
+        return {
+            "name": "Prober",
+            "student_number": number,
+            "position": "AI",
+            "email": "prober@pukyong.ac.kr",
+            "email_code": code,
+        }
+
+    registration = "/api/v1/members/me/registration"
+    no_code = await world.client.post(registration, json=form("ABCDEF"), headers=auth)
+    assert_problem(no_code, 400, "email.code_expired")
+    asked = await world.client.post(
+        "/api/v1/auth/email-codes", json={"email": "prober@pukyong.ac.kr"}, headers=auth
+    )
+    assert asked.status_code == 202
+    code = await world.mailed_code("prober@pukyong.ac.kr")
+    wrong = "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
+    guessed = await world.client.post(registration, json=form(wrong), headers=auth)
+    assert_problem(guessed, 400, "email.code_mismatch")
+    proved = await world.client.post(registration, json=form(code), headers=auth)
+    assert_problem(proved, 409, "member.student_number_taken")
+    # Ten attempts an hour per member, whatever their answers; then rate.limited.
+    for _ in range(10 - 3):
+        answer = await world.client.post(registration, json=form(wrong), headers=auth)
+        assert answer.status_code in (400, 409), answer.text
+    assert_problem(
+        await world.client.post(registration, json=form(code, "209900099"), headers=auth),
+        429,
+        "rate.limited",
+    )

@@ -77,6 +77,7 @@ class World:
             Notifier(self.notices, self.members, Outbox(), self.clock),
             self.uow,
             self.policy,
+            InMemoryRateLimiter(lambda: 1_000_000.0),
         )
 
 
@@ -283,7 +284,7 @@ async def test_every_bad_field_is_reported_at_once() -> None:
     ]
 
 
-async def test_a_taken_student_number_is_refused_before_the_code_is_spent() -> None:
+async def test_a_taken_student_number_leaves_the_right_code_usable() -> None:
     holder = member()
     world = World(members=InMemoryMemberRepository(holder))
     _, actor = await _registering(world)
@@ -318,3 +319,31 @@ async def test_a_session_in_use_slides_seven_days_from_its_last_refresh() -> Non
     now[0] = 20 * 86400.0  # more than seven days without a refresh: gone
     with pytest.raises(RefreshInvalid):
         await world.refresh(again.refresh_token)
+
+
+async def test_a_taken_student_number_is_told_only_after_the_right_code() -> None:
+    holder = member()
+    world = World(members=InMemoryMemberRepository(holder))
+    _, actor = await _registering(world)
+    assert holder.student_number is not None
+    taken = holder.student_number.value
+    # No code asked for yet, then a wrong one: the code's error, whatever the number.
+    with pytest.raises(EmailCodeExpired):
+        await world.register(form(actor, "ABCDEF", student_number=taken))
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    right = code_in(world)
+    wrong = "ZZZZZZ" if right != "ZZZZZZ" else "YYYYYY"
+    with pytest.raises(EmailCodeMismatch):
+        await world.register(form(actor, wrong, student_number=taken))
+    with pytest.raises(StudentNumberTaken):
+        await world.register(form(actor, right, student_number=taken))
+
+
+async def test_registration_attempts_are_limited_per_member() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    for _ in range(Register.ATTEMPTS_PER_HOUR):
+        with pytest.raises((EmailCodeExpired, EmailCodeMismatch)):
+            await world.register(form(actor, "ABCDEF"))
+    with pytest.raises(RateLimited):
+        await world.register(form(actor, "ABCDEF"))

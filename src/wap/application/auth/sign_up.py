@@ -129,7 +129,12 @@ class Registration:
 
 
 class Register:
-    """Finish sign-up: every member rule, the e-mail code, then pending (or officer)."""
+    """Finish sign-up: every member rule, the e-mail code, then pending (or officer).
+
+    Whether a student number is taken is told only to someone who has just proved the e-mail
+    code; attempts are limited per member (``rate.limited``) either way."""
+
+    ATTEMPTS_PER_HOUR = 10
 
     def __init__(
         self,
@@ -138,12 +143,14 @@ class Register:
         notifier: Notifier,
         uow: UnitOfWork,
         policy: SignUpPolicy,
+        limiter: RateLimiter,
     ) -> None:
         self._members = members
         self._codes = codes
         self._notifier = notifier
         self._uow = uow
         self._policy = policy
+        self._limiter = limiter
 
     async def __call__(self, form: Registration) -> OwnProfile:
         ensure_registering(form.actor)
@@ -158,22 +165,29 @@ class Register:
         assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
         assert isinstance(email, EmailAddress) and isinstance(position, Position)
         email.ensure_allowed(self._policy.allowed_email_domains)
+        # A form that breaks a rule tells nothing and costs nothing; every other try counts.
+        key = f"registration:member:{form.actor.member_id}"
+        if not await self._limiter.hit(key, self.ATTEMPTS_PER_HOUR, 3600):
+            raise RateLimited()
         member = await self._members.get_for_update(form.actor.member_id)
         if member is None:
             raise TokenInvalid()
-        owner = await self._members.student_number_owner(student_number.value)
-        if owner is not None and owner != member.id:
-            raise StudentNumberTaken(field="student_number")
+        code_digest = digest(EmailCodePolicy.normalize(form.email_code))
         check = await self._codes.check(
-            form.actor.member_id,
-            email.value,
-            digest(EmailCodePolicy.normalize(form.email_code)),
-            EmailCodePolicy.MAX_WRONG_TRIES,
+            form.actor.member_id, email.value, code_digest, EmailCodePolicy.MAX_WRONG_TRIES
         )
         if check is CodeCheck.EXPIRED:
             raise EmailCodeExpired(field="email_code")
         if check is CodeCheck.MISMATCH:
             raise EmailCodeMismatch(field="email_code")
+        owner = await self._members.student_number_owner(student_number.value)
+        if owner is not None and owner != member.id:
+            # The code was right (and used up): keep it, so that the person can correct the
+            # number without waiting for another mail.
+            await self._codes.put(
+                form.actor.member_id, email.value, code_digest, EmailCodePolicy.LIFETIME_SECONDS
+            )
+            raise StudentNumberTaken(field="student_number")
         member.register(
             name=name,
             student_number=student_number,
