@@ -96,7 +96,10 @@ async def test_a_cookie_client_logs_out_with_its_refresh_cookie_alone(world: Wor
         back = await browser.get(start.headers["location"])
     landed = await client.get(back.headers["location"].split(str(client.base_url).rstrip("/"))[-1])
     assert landed.status_code == 302
-    csrf = {"X-CSRF-Token": client.cookies.get("wap_csrf") or ""}
+    csrf = {
+        "X-CSRF-Token": client.cookies.get("wap_csrf") or "",
+        "Origin": str(client.base_url).rstrip("/"),  # as a browser sends it
+    }
     refreshed = await client.post("/api/v1/auth/refresh", headers=csrf)
     assert refreshed.status_code == 200
     assert refreshed.json()["refresh_token"] is None  # the HttpOnly cookie carries it
@@ -105,11 +108,12 @@ async def test_a_cookie_client_logs_out_with_its_refresh_cookie_alone(world: Wor
     # The 30-minute access cookie has lapsed; the browser still logs out.
     client.cookies.delete("wap_access")
     assert_problem(await client.post("/api/v1/auth/logout"), 403, "auth.csrf_failed")
+    csrf["X-CSRF-Token"] = client.cookies.get("wap_csrf") or ""  # the refresh re-bound it
     out = await client.post("/api/v1/auth/logout", headers=csrf)
     assert out.status_code == 204
     async with httpx.AsyncClient(base_url=str(client.base_url)) as thief:
         thief.cookies.set("wap_refresh", refresh_cookie, path="/api/v1/auth")
-        thief.cookies.set("wap_csrf", csrf["X-CSRF-Token"])
+        thief.cookies.set("wap_csrf", csrf["X-CSRF-Token"])  # and the right origin, too
         stolen = await thief.post("/api/v1/auth/refresh", headers=csrf)
     assert_problem(stolen, 401, "auth.refresh_invalid")
 
