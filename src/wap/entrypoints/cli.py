@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         asyncio.run(upgrade(settings.database_url))
         settings.signing_key()  # create the key file once, before workers race to it
+    # The app (in every worker process) learns the address it listens on: the demo sign-in
+    # exists only on a loopback one (entrypoints/web/pages.py: demo_allowed).
+    os.environ["WAP_SERVE_HOST"] = args.host
     uvicorn.run(
         "wap.entrypoints.http.app:app_from_env",
         factory=True,

@@ -112,6 +112,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_cache: bool = True
     task_claim_seconds: int = 300
     embedded: bool = True
+    demo_sign_in: bool = False
+    # The address `wap serve --host` binds; `wap serve` sets WAP_SERVE_HOST itself.
+    serve_host: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -195,6 +198,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
             max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
             embedded=embedded,
+            demo_sign_in=boolean("WAP_DEMO_SIGN_IN", False),
+            serve_host=get("WAP_SERVE_HOST"),
         )
 
     @property

@@ -497,10 +497,44 @@ async def edit_team(
 # ---------------------------------------------------------------- signing in and up
 
 
+# Headers a proxy, load balancer or tunnel adds; any of them means "not a local browser".
+PROXY_HEADERS = frozenset(
+    {
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "client-ip",
+        "true-client-ip",
+        "cf-connecting-ip",
+        "fastly-client-ip",
+        "x-cluster-client-ip",
+        "x-original-forwarded-for",
+        "x-proxyuser-ip",
+    }
+)
+
+
+def proxied(request: Req) -> bool:
+    for raw, _ in request.scope.get("headers", ()):
+        name = raw.decode("latin-1").lower()
+        if name in PROXY_HEADERS or name.startswith("x-forwarded-"):
+            return True
+    return False
+
+
 def demo_allowed(request: Req, settings: Settings) -> bool:
-    """Demo sign-in exists only without a GitHub app, on a server listening on loopback,
-    for a browser on the same machine."""
-    if settings.github_client_id:
+    """Demo sign-in exists only when WAP_DEMO_SIGN_IN enables it (``make serve`` does), without
+    a GitHub app, on a server that `wap serve` bound to a loopback address, for a browser on
+    the same machine whose request no proxy touched.
+
+    The bound address matters: a server on 0.0.0.0 also sees a same-machine proxy's
+    connection as 127.0.0.1 → 127.0.0.1."""
+    if not settings.demo_sign_in or settings.github_client_id:
+        return False
+    if settings.serve_host is None or not _loopback(settings.serve_host):
+        return False
+    if proxied(request):
         return False
     server, client = request.scope.get("server"), request.scope.get("client")
     if not server or not client:
