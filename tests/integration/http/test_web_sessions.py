@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
+from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.conftest import migrated_engine
@@ -19,6 +21,8 @@ from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.application.auth.ports import AccessClaims
+from wap.domain.errors import CsrfFailed
+from wap.entrypoints.http.identity import ensure_same_origin
 
 READ_ALL = "/api/v1/notifications/read"
 
@@ -251,3 +255,31 @@ async def test_the_csrf_cookie_is_secure_wherever_it_is_set(api: Api) -> None:
         page = await api.client.get(path)
         line = next(c for c in page.headers.get_list("set-cookie") if c.startswith("wap_csrf="))
         assert "Secure" in line and "HttpOnly" not in line, line
+
+
+async def test_with_secure_cookies_only_an_https_origin_is_ours_beyond_loopback(
+    api: Api,
+) -> None:
+    """``api`` runs with secure cookies; the Host decides which origin is the service's own."""
+
+    def asked(host: str, origin: str) -> Request:  # type: ignore[type-arg]
+        return Request(
+            {
+                "type": "http",
+                "method": "POST",
+                "path": "/api/v1/notifications/read",
+                "headers": [(b"host", host.encode()), (b"origin", origin.encode())],
+            }  # type: ignore[arg-type]
+        )
+
+    settings = api.settings
+    ensure_same_origin(asked("wap.example.org", "https://wap.example.org"), settings)
+    ensure_same_origin(asked("wap.example.org", "https://wap.example.org:8443"), settings)
+    ensure_same_origin(asked("localhost:8080", "http://localhost:8080"), settings)
+    for host, origin in (
+        ("wap.example.org", "http://wap.example.org"),  # plain HTTP beside secure cookies
+        ("wap.example.org:443", "https://wap.example.org:8443"),
+        ("wap.example.org", "https://evil.wap.example.org"),
+    ):
+        with pytest.raises(CsrfFailed):
+            ensure_same_origin(asked(host, origin), settings)

@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from typing import Any, cast
@@ -107,6 +108,13 @@ def _host_and_port(netloc: str) -> tuple[str, int | None]:
     return (parts.hostname or "").lower(), parts.port
 
 
+def _is_loopback_ip(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def ensure_same_origin(request: Request[Any, Any, Any], settings: Settings) -> None:
     """The request comes from a page of this service (or of a WAP_CORS_ORIGINS front-end).
 
@@ -129,7 +137,9 @@ def ensure_same_origin(request: Request[Any, Any, Any], settings: Settings) -> N
         own_host, own_port = _host_and_port(request.headers.get("host", ""))
     except ValueError:
         raise CsrfFailed() from None
-    schemes = ("https",) if settings.cookie_secure else ("http", "https")
+    # Browsers keep Secure cookies for http://localhost too (a trustworthy origin).
+    local = own_host == "localhost" or _is_loopback_ip(own_host)
+    schemes = ("https",) if settings.cookie_secure and not local else ("http", "https")
     default_port = {"http": 80, "https": 443}.get(parts.scheme)
     if (
         parts.scheme not in schemes
