@@ -179,6 +179,8 @@ async def test_unsafe_cookie_requests_must_come_from_our_origin(world: World) ->
             {"Origin": "null"},
             {"Origin": base.replace("127.0.0.1", "127.0.0.2")},
             {"Referer": "https://evil.example/page"},
+            {"Referer": "http://[::1/broken"},  # unparsable: refused, not a 500
+            {"Origin": "http://127.0.0.1:99999"},
             {},  # neither Origin nor Referer: refused (every browser sends Origin on POST)
         ):
             refused = await client.post(READ_ALL, json={}, headers=token | headers)

@@ -121,17 +121,16 @@ def ensure_same_origin(request: Request[Any, Any, Any], settings: Settings) -> N
     ``Origin`` decides, else ``Referer``'s origin. Every current browser sends ``Origin`` on
     POST, PUT, PATCH and DELETE, so with neither header the request is refused: a client that
     is not a browser signs in with a bearer token and is not asked."""
-    sent = request.headers.get("origin")
-    if sent is None:
-        referer = request.headers.get("referer", "")
-        parts = urlsplit(referer) if len(referer) <= 4096 else None
-        sent = f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else ""
-    origin = sent.strip().rstrip("/")
-    if not origin or origin == "null":
-        raise CsrfFailed()
-    if origin in settings.cors_origins:
-        return
     try:
+        sent = request.headers.get("origin")
+        if sent is None:
+            referer = urlsplit(request.headers.get("referer", "")[:4096])
+            sent = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+        origin = sent.strip().rstrip("/")
+        if not origin or origin == "null":
+            raise CsrfFailed()
+        if origin in settings.cors_origins:
+            return
         parts = urlsplit(origin)
         origin_host, origin_port = (parts.hostname or "").lower(), parts.port
         own_host, own_port = _host_and_port(request.headers.get("host", ""))
