@@ -28,8 +28,9 @@ $(BENCH): $(STAMP)
 
 install: $(STAMP) $(BROWSER)
 
+# A local trial: the demo sign-in (loopback only; never behind a proxy) is switched on here.
 serve: $(STAMP)
-	$(BIN)/wap serve --host 127.0.0.1 --port 8000
+	WAP_DEMO_SIGN_IN=true $(BIN)/wap serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check src tests

@@ -20,7 +20,9 @@ WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
 @contextmanager
 def demo_club(home: Path, log: Path | None = None) -> Iterator[str]:
     """Yields the base URL; the server's output goes to ``log`` (mail is logged there)."""
+    # As `make serve`: the embedded default with the demo sign-in switched on.
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
+    env["WAP_DEMO_SIGN_IN"] = "true"
     subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
     port = free_port()
     output = log.open("wb") if log else subprocess.DEVNULL

@@ -36,7 +36,9 @@ def token_of(url: str, login: str) -> str:
             rf'name="member_id" value="(\d+)">\s*<button data-testid="demo-{login}"', demo
         )
         assert member_id, demo
-        client.post("/demo", data={"csrf": csrf, "member_id": member_id[1]})
+        client.post(
+            "/demo", data={"csrf": csrf, "member_id": member_id[1]}, headers={"Origin": url}
+        )
         return client.cookies.get("wap_access") or ""
 
 

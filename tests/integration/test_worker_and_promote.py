@@ -116,12 +116,22 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
             check=False,
         )
 
-    done = promote("founder")
+    # A login alone is not enough: the operator is shown the id to confirm, nothing changes.
+    bare = promote("founder")
+    assert bare.returncode == 2, bare.stderr
+    assert f"wap member promote Founder:{waiting.github_id}" in bare.stderr
+    # A login that now names another GitHub account (a rename) is refused.
+    assert promote(f"founder:{waiting.github_id + 1}").returncode == 1
+    async with create_sessionmaker(engine)() as session:
+        before = await SqlMemberRepository(session).get(waiting.id or 0)
+    assert before is not None and not before.is_officer
+    done = promote(f"founder:{waiting.github_id}")
     assert done.returncode == 0, done.stderr
     assert "approved officer" in done.stdout
     assert promote("halfway").returncode == 1
     missing = promote("nobody")
     assert missing.returncode == 1 and "nobody" in missing.stderr
+    assert promote("founder:abc").returncode == 2
     async with create_sessionmaker(engine)() as session:
         stored = await SqlMemberRepository(session).get(waiting.id or 0)
     await engine.dispose()

@@ -16,6 +16,7 @@ def test_the_embedded_default_needs_no_variable() -> None:
     assert settings.max_image_bytes == 5_242_880
     assert settings.media_dir == Path("./media")
     assert settings.frontend_url == "/"
+    assert settings.demo_sign_in is False and settings.serve_host is None
 
 
 def test_production_values_are_read() -> None:
@@ -23,8 +24,8 @@ def test_production_values_are_read() -> None:
         {
             "WAP_DATABASE_URL": "mysql+aiomysql://wap:pw@db/wap",
             "WAP_REDIS_URL": "redis://cache:6379/0",
-            "WAP_OFFICER_GITHUB_LOGINS": "Alice, bob ,,",
-            "WAP_ALLOWED_EMAIL_DOMAINS": "pukyong.ac.kr",
+            "WAP_OFFICER_GITHUB_LOGINS": "Alice:101, bob:102 ,, 583231",
+            "WAP_ALLOWED_EMAIL_DOMAINS": "PUKYONG.ac.kr, Bücher.de",
             "WAP_AUTH_RATE_LIMIT": "10/second",
             "WAP_TRUSTED_PROXIES": "10.0.0.2",
             "WAP_GITHUB_API_URL": "http://127.0.0.1:9999/",
@@ -32,8 +33,8 @@ def test_production_values_are_read() -> None:
     )
     assert not settings.embedded and settings.uses_redis
     assert settings.cookie_secure is True
-    assert settings.officer_github_logins == {"alice", "bob"}
-    assert settings.allowed_email_domains == {"pukyong.ac.kr"}
+    assert settings.officer_github_logins == {101, 102, 583231}
+    assert settings.allowed_email_domains == {"pukyong.ac.kr", "xn--bcher-kva.de"}
     assert settings.auth_rate_limit == RateLimit(10, 1)
     assert settings.trusted_proxies == {"10.0.0.2"}
     assert settings.github_api_url == "http://127.0.0.1:9999"
@@ -51,6 +52,12 @@ def test_production_values_are_read() -> None:
         ({"WAP_SMTP_PORT": "70000"}, "WAP_SMTP_PORT"),
         ({"WAP_AUTH_RATE_LIMIT": "fast"}, "WAP_AUTH_RATE_LIMIT"),
         ({"WAP_AUTH_RATE_LIMIT": "0/minute"}, "WAP_AUTH_RATE_LIMIT"),
+        ({"WAP_OFFICER_GITHUB_LOGINS": "octocat"}, "add ':id'"),
+        ({"WAP_OFFICER_GITHUB_LOGINS": "alice:1, bob"}, "login:id"),
+        ({"WAP_OFFICER_GITHUB_LOGINS": "alice:x"}, "WAP_OFFICER_GITHUB_LOGINS"),
+        ({"WAP_OFFICER_GITHUB_LOGINS": "bad login:5"}, "not a GitHub login"),
+        ({"WAP_ALLOWED_EMAIL_DOMAINS": "pukyong.ac.kr, not a domain"}, "not a domain"),
+        ({"WAP_DEMO_SIGN_IN": "sure"}, "WAP_DEMO_SIGN_IN"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_name(env: dict[str, str], mentions: str) -> None:

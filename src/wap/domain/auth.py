@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
@@ -29,27 +28,26 @@ class EmailCodePolicy:
         return raw.strip().upper()
 
 
-_EMAIL = re.compile(
-    r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class EmailAddress:
-    """A deliverable-looking address; the domain part is kept in lower case."""
+    """One recipient's address in normal form: the local part in lower case, the domain in
+    IDNA ASCII lower case (``application.auth.email.parse_email`` builds it from input)."""
 
     value: str
 
     def __post_init__(self) -> None:
-        if len(self.value) > 254 or has_control_characters(self.value):
+        local, _, domain = self.value.partition("@")
+        if (
+            len(self.value) > 254
+            or not local
+            or not domain
+            or "@" in domain
+            or not self.value.isascii()
+            or self.value != self.value.lower()
+            or has_control_characters(self.value)
+            or any(ch.isspace() for ch in self.value)
+        ):
             raise RequestInvalid(field="email")
-        if not _EMAIL.fullmatch(self.value):
-            raise RequestInvalid(field="email")
-
-    @classmethod
-    def of(cls, raw: str) -> EmailAddress:
-        local, at, domain = raw.strip().rpartition("@")
-        return cls(f"{local}{at}{domain.lower()}")
 
     @property
     def domain(self) -> str:

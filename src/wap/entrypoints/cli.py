@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         asyncio.run(upgrade(settings.database_url))
         settings.signing_key()  # create the key file once, before workers race to it
+    # The app (in every worker process) learns the address it listens on: the demo sign-in
+    # exists only on a loopback one (entrypoints/web/pages.py: demo_allowed).
+    os.environ["WAP_SERVE_HOST"] = args.host
     uvicorn.run(
         "wap.entrypoints.http.app:app_from_env",
         factory=True,
@@ -148,6 +152,12 @@ def cmd_member_promote(args: argparse.Namespace) -> int:
     from wap.entrypoints.ioc import make_container
 
     settings = _settings()
+    login, colon, number = str(args.github_login).strip().rpartition(":")
+    if not colon:
+        login, number = number, ""
+    if colon and not (number.isascii() and number.isdigit() and 0 < int(number) < 2**63):
+        print(f"wap: {args.github_login!r} must be login:id (a numeric GitHub id)", file=sys.stderr)
+        return 2
 
     async def promote() -> int:
         container = make_container(settings)
@@ -155,17 +165,30 @@ def cmd_member_promote(args: argparse.Namespace) -> int:
             async with container() as scope:
                 use_case = await scope.get(PromoteByLogin)
                 try:
-                    profile = await use_case(args.github_login)
+                    if not number:
+                        # A login alone may belong to another account since a rename: the
+                        # operator confirms the numeric id GitHub gave the person they mean.
+                        found = await use_case.candidate(login)
+                        print(
+                            f"wap: a login alone is not enough. The member {found.github_login!r} "
+                            f"(member {found.id}, {found.name}) has GitHub id {found.github_id}. "
+                            "If that is the account you mean (https://api.github.com/user/"
+                            f"{found.github_id}), run:\n"
+                            f"  wap member promote {found.github_login}:{found.github_id}",
+                            file=sys.stderr,
+                        )
+                        return 2
+                    profile = await use_case(login, int(number))
                 except MemberNotFound:
-                    print(
-                        f"wap: no member with GitHub login {args.github_login!r} has finished "
-                        "sign-up",
-                        file=sys.stderr,
-                    )
+                    which = f"GitHub login {login!r}" + (f" and id {number}" if number else "")
+                    print(f"wap: no member with {which} has finished sign-up", file=sys.stderr)
                     return 1
         finally:
             await container.close()
-        print(f"{profile.github_login} (id {profile.id}) is now an approved officer")
+        print(
+            f"{profile.github_login} (GitHub id {profile.github_id}, member {profile.id}) "
+            "is now an approved officer"
+        )
         return 0
 
     return asyncio.run(promote())
@@ -203,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     member = commands.add_parser("member", help="manage members")
     member_commands = member.add_subparsers(dest="member_command", required=True)
     promote = member_commands.add_parser("promote", help="make a member an approved officer")
-    promote.add_argument("github_login")
+    promote.add_argument(
+        "github_login", help="login:id (GitHub's numeric id); a bare login shows the id to confirm"
+    )
     promote.set_defaults(handler=cmd_member_promote)
     return parser
 

@@ -20,6 +20,7 @@ GITHUB_API_URL = "https://api.github.com"
 MAIL_FROM = "WAP <noreply@wap.local>"
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)\s*")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_GITHUB_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,49 @@ class RateLimit(msgspec.Struct, frozen=True):
         return cls(int(match[1]), _UNIT_SECONDS[match[2]])
 
 
+def officer_ids(raw: str) -> frozenset[int]:
+    """``WAP_OFFICER_GITHUB_LOGINS``: ``login:id`` entries or bare GitHub account ids.
+
+    GitHub frees a login when its owner renames the account, and anyone may then take it; the
+    numeric id stays with the account. So the id decides and the login is only a label."""
+    found: set[int] = set()
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        login, colon, number = entry.rpartition(":")
+        if not colon:
+            login, number = "", entry
+        if not (number.isascii() and number.isdigit() and 0 < int(number) < 2**63):
+            raise ConfigError(
+                f"WAP_OFFICER_GITHUB_LOGINS entry {entry!r} names no GitHub account id: add "
+                f"':id' and write it as login:id (like octocat:583231; the id is the \"id\" of "
+                f"https://api.github.com/users/{login or entry}); a login alone can be taken "
+                "over by another account after a rename"
+            )
+        if colon and not _GITHUB_LOGIN.fullmatch(login):
+            raise ConfigError(
+                f"WAP_OFFICER_GITHUB_LOGINS entry {entry!r}: {login!r} is not a GitHub login"
+            )
+        found.add(int(number))
+    return frozenset(found)
+
+
+def email_domains(raw: str) -> frozenset[str]:
+    """``WAP_ALLOWED_EMAIL_DOMAINS`` in the form addresses are compared in (IDNA, lower case)."""
+    from wap.application.auth.email import normal_domain
+
+    found = set()
+    for entry in (part.strip() for part in raw.split(",")):
+        if entry:
+            try:
+                found.add(normal_domain(entry))
+            except ValueError as error:
+                raise ConfigError(
+                    f"WAP_ALLOWED_EMAIL_DOMAINS entry {entry!r} is not a mail domain: {error}"
+                ) from None
+    return frozenset(found)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = EMBEDDED_DATABASE_URL
     redis_url: str | None = None
@@ -50,7 +94,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     github_authorize_url: str = GITHUB_AUTHORIZE_URL
     github_token_url: str = GITHUB_TOKEN_URL
     github_api_url: str = GITHUB_API_URL
-    officer_github_logins: frozenset[str] = frozenset()
+    # WAP_OFFICER_GITHUB_LOGINS holds login:id labels; what counts is the GitHub ids.
+    officer_github_logins: frozenset[int] = frozenset()
     allowed_email_domains: frozenset[str] = frozenset()
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -67,6 +112,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     read_cache: bool = True
     task_claim_seconds: int = 300
     embedded: bool = True
+    demo_sign_in: bool = False
+    # The address `wap serve --host` binds; `wap serve` sets WAP_SERVE_HOST itself.
+    serve_host: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -129,8 +177,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             github_authorize_url=get("WAP_GITHUB_AUTHORIZE_URL") or GITHUB_AUTHORIZE_URL,
             github_token_url=get("WAP_GITHUB_TOKEN_URL") or GITHUB_TOKEN_URL,
             github_api_url=(get("WAP_GITHUB_API_URL") or GITHUB_API_URL).rstrip("/"),
-            officer_github_logins=names("WAP_OFFICER_GITHUB_LOGINS"),
-            allowed_email_domains=names("WAP_ALLOWED_EMAIL_DOMAINS"),
+            officer_github_logins=officer_ids(get("WAP_OFFICER_GITHUB_LOGINS") or ""),
+            allowed_email_domains=email_domains(get("WAP_ALLOWED_EMAIL_DOMAINS") or ""),
             smtp_host=get("WAP_SMTP_HOST"),
             smtp_port=integer("WAP_SMTP_PORT", 587, 1, 65535),
             smtp_user=get("WAP_SMTP_USER"),
@@ -150,6 +198,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
             max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
             embedded=embedded,
+            demo_sign_in=boolean("WAP_DEMO_SIGN_IN", False),
+            serve_host=get("WAP_SERVE_HOST"),
         )
 
     @property

@@ -230,7 +230,7 @@ async def running_world(
                     "WAP_GITHUB_AUTHORIZE_URL": f"{github_url}/login/oauth/authorize",
                     "WAP_GITHUB_TOKEN_URL": f"{github_url}/login/oauth/access_token",
                     "WAP_GITHUB_API_URL": github_url,
-                    "WAP_OFFICER_GITHUB_LOGINS": "Boss",
+                    "WAP_OFFICER_GITHUB_LOGINS": f"boss:{BOSS.id}",
                     "WAP_ALLOWED_EMAIL_DOMAINS": "pukyong.ac.kr",
                     "WAP_SMTP_HOST": "127.0.0.1",
                     "WAP_SMTP_PORT": str(mail.port),

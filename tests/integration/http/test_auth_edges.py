@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.conftest import REDIS_URL, migrated_engine
-from tests.integration.http.conftest import World, bearer, running_world
+from tests.integration.http.conftest import BOSS, World, bearer, running_world
 from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
 from wap.domain.auth import EmailCodePolicy
@@ -96,7 +96,10 @@ async def test_a_cookie_client_logs_out_with_its_refresh_cookie_alone(world: Wor
         back = await browser.get(start.headers["location"])
     landed = await client.get(back.headers["location"].split(str(client.base_url).rstrip("/"))[-1])
     assert landed.status_code == 302
-    csrf = {"X-CSRF-Token": client.cookies.get("wap_csrf") or ""}
+    csrf = {
+        "X-CSRF-Token": client.cookies.get("wap_csrf") or "",
+        "Origin": str(client.base_url).rstrip("/"),  # as a browser sends it
+    }
     refreshed = await client.post("/api/v1/auth/refresh", headers=csrf)
     assert refreshed.status_code == 200
     assert refreshed.json()["refresh_token"] is None  # the HttpOnly cookie carries it
@@ -105,11 +108,12 @@ async def test_a_cookie_client_logs_out_with_its_refresh_cookie_alone(world: Wor
     # The 30-minute access cookie has lapsed; the browser still logs out.
     client.cookies.delete("wap_access")
     assert_problem(await client.post("/api/v1/auth/logout"), 403, "auth.csrf_failed")
+    csrf["X-CSRF-Token"] = client.cookies.get("wap_csrf") or ""  # the refresh re-bound it
     out = await client.post("/api/v1/auth/logout", headers=csrf)
     assert out.status_code == 204
     async with httpx.AsyncClient(base_url=str(client.base_url)) as thief:
         thief.cookies.set("wap_refresh", refresh_cookie, path="/api/v1/auth")
-        thief.cookies.set("wap_csrf", csrf["X-CSRF-Token"])
+        thief.cookies.set("wap_csrf", csrf["X-CSRF-Token"])  # and the right origin, too
         stolen = await thief.post("/api/v1/auth/refresh", headers=csrf)
     assert_problem(stolen, 401, "auth.refresh_invalid")
 
@@ -163,3 +167,103 @@ async def test_one_inbox_gets_at_most_five_codes_an_hour_across_processes(
         assert_problem(answers[-1], 429, "rate.limited")
         # With Redis the mails wait in the task stream for `wap worker`: five, not six.
         assert await redis_client.xlen("wap:tasks") == EmailCodePolicy.MAX_PER_HOUR
+
+
+async def test_a_listed_officer_login_taken_over_after_a_rename_is_no_officer(
+    world: World,
+) -> None:
+    """WAP_OFFICER_GITHUB_LOGINS lists boss:1001. Boss renames their GitHub account and a
+    stranger registers the free login "boss": the stranger is an ordinary pending member."""
+    impostor = await world.sign_in(GitHubUser(BOSS.id + 7, BOSS.login))
+    done = await world.register(
+        impostor["access_token"],
+        name="Mallory",
+        student_number="209900001",
+        email="m@pukyong.ac.kr",
+    )
+    assert done.status_code == 201, done.text
+    assert (done.json()["status"], done.json()["role"]) == ("pending", "member")
+    # The real account, whatever its login now, is the officer.
+    real = await world.sign_in(GitHubUser(BOSS.id, "boss-renamed"))
+    done = await world.register(
+        real["access_token"], name="Boss", student_number="209900002", email="b@pukyong.ac.kr"
+    )
+    assert (done.json()["status"], done.json()["role"]) == ("approved", "officer")
+
+
+async def test_an_email_field_takes_exactly_one_plain_address(world: World) -> None:
+    signed = await world.sign_in(GitHubUser(1_201, "mailer"))
+    auth = bearer(signed["access_token"])
+    for raw in (
+        "a,victim@pukyong.ac.kr",
+        "<me>@pukyong.ac.kr",
+        "Me <me@pukyong.ac.kr>",
+        "me@pukyong.ac.kr, victim@pukyong.ac.kr",
+        '"me,victim"@pukyong.ac.kr',
+    ):
+        refused = await world.client.post(
+            "/api/v1/auth/email-codes", json={"email": raw}, headers=auth
+        )
+        problem = assert_problem(refused, 400, "request.invalid")
+        assert problem["errors"][0]["field"] == "email", raw  # type: ignore[index]
+    # Case and full-width letters normalise: the domain is allowed, the code goes to one inbox.
+    sent = await world.client.post(
+        "/api/v1/auth/email-codes", json={"email": "Me@ＰＵＫＹＯＮＧ.AC.KR"}, headers=auth
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["email"] == "me@pukyong.ac.kr"
+    code = await world.mailed_code("me@pukyong.ac.kr")
+    done = await world.client.post(
+        "/api/v1/members/me/registration",
+        json={
+            "name": "Mailer",
+            "student_number": "209900011",
+            "position": "AI",
+            "email": "ME@pukyong.ac.kr",
+            "email_code": code,
+        },
+        headers=auth,
+    )
+    assert done.status_code == 201, done.text
+    assert done.json()["email"] == "me@pukyong.ac.kr"
+
+
+async def test_registration_tells_a_taken_number_only_to_who_proved_the_code(
+    world: World,
+) -> None:
+    holder = await world.account("Holder")
+    taken = f"{holder.github.id:09d}"  # world.account's student number
+    prober = await world.sign_in(GitHubUser(1_301, "prober"))
+    auth = bearer(prober["access_token"])
+
+    def form(code: str, number: str = taken) -> dict[str, str]:
+        return {
+            "name": "Prober",
+            "student_number": number,
+            "position": "AI",
+            "email": "prober@pukyong.ac.kr",
+            "email_code": code,
+        }
+
+    registration = "/api/v1/members/me/registration"
+    no_code = await world.client.post(registration, json=form("ABCDEF"), headers=auth)
+    assert_problem(no_code, 400, "email.code_expired")
+    asked = await world.client.post(
+        "/api/v1/auth/email-codes", json={"email": "prober@pukyong.ac.kr"}, headers=auth
+    )
+    assert asked.status_code == 202
+    code = await world.mailed_code("prober@pukyong.ac.kr")
+    wrong = "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
+    guessed = await world.client.post(registration, json=form(wrong), headers=auth)
+    assert_problem(guessed, 400, "email.code_mismatch")
+    proved = await world.client.post(registration, json=form(code), headers=auth)
+    assert_problem(proved, 409, "member.student_number_taken")
+    # Ten attempts an hour per member, whatever their answers; then rate.limited.
+    for _ in range(10 - 3):
+        answer = await world.client.post(registration, json=form(wrong), headers=auth)
+        assert answer.status_code in (400, 409), answer.text
+    assert_problem(
+        await world.client.post(registration, json=form(code, "209900099"), headers=auth),
+        429,
+        "rate.limited",
+    )

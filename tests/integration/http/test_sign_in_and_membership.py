@@ -175,11 +175,13 @@ async def test_the_browser_flow_with_state_pkce_cookies_and_csrf(world: World) -
     # An unsafe request on cookies alone is a CSRF failure; with the header it passes.
     refused = await client.post("/api/v1/auth/email-codes", json={"email": "bob@pukyong.ac.kr"})
     assert_problem(refused, 403, "auth.csrf_failed")
-    csrf = {"X-CSRF-Token": cookies["wap_csrf"].value}
+    # A browser sends its page's Origin with every unsafe request.
+    origin = {"Origin": str(client.base_url).rstrip("/")}
+    csrf = {"X-CSRF-Token": cookies["wap_csrf"].value} | origin
     bad = await client.post(
         "/api/v1/auth/email-codes",
         json={"email": "bob@pukyong.ac.kr"},
-        headers={"X-CSRF-Token": "forged"},
+        headers={"X-CSRF-Token": "forged"} | origin,
     )
     assert_problem(bad, 403, "auth.csrf_failed")
     ok = await client.post(

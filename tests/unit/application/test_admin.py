@@ -246,17 +246,36 @@ async def test_the_audit_log_pages_newest_first() -> None:
     assert page.total == 3 and [i.target_id for i in page.items] == [waiting[2].id, waiting[1].id]
 
 
-async def test_the_operator_promotes_by_login_approving_a_pending_member() -> None:
+async def test_the_operator_promotes_by_login_and_id_approving_a_pending_member() -> None:
     club = Club()
     waiting = member(status=MemberStatus.PENDING, login="Founder")
     registering = member(status=MemberStatus.REGISTERING, login="newbie")
     await club.add(waiting, registering)
-    profile = await club.promote("founder")
+    assert (await club.promote.candidate("founder")).github_id == waiting.github_id
+    profile = await club.promote("founder", waiting.github_id)
     assert (profile.status, profile.role) == ("approved", "officer")
     with pytest.raises(MemberNotFound):
-        await club.promote("newbie")
+        await club.promote("newbie", registering.github_id)
     with pytest.raises(MemberNotFound):
-        await club.promote("nobody")
+        await club.promote.candidate("newbie")
+    with pytest.raises(MemberNotFound):
+        await club.promote("nobody", 1)
+
+
+async def test_promote_refuses_a_login_that_changed_hands() -> None:
+    """The founder renamed their account; someone else took the login "founder"."""
+    club = Club()
+    founder = member(status=MemberStatus.PENDING, login="Founder")
+    taker = member(status=MemberStatus.PENDING, login="founder")
+    await club.add(founder, taker)
+    # The login now names the newer account: the operator sees its id, not the founder's.
+    assert (await club.promote.candidate("founder")).github_id == taker.github_id
+    with pytest.raises(MemberNotFound):
+        await club.promote("founder", 424242)
+    profile = await club.promote("founder", founder.github_id)
+    assert profile.id == founder.id and profile.role == "officer"
+    stored = await club.members.get(taker.id or 0)
+    assert stored is not None and not stored.is_officer
 
 
 async def test_the_heir_of_an_expelled_leader_is_told() -> None:

@@ -77,6 +77,7 @@ class World:
             Notifier(self.notices, self.members, Outbox(), self.clock),
             self.uow,
             self.policy,
+            InMemoryRateLimiter(lambda: 1_000_000.0),
         )
 
 
@@ -183,12 +184,22 @@ async def test_sign_up_with_a_mailed_code_makes_a_pending_member() -> None:
     assert profile.name == "김와프" and profile.email == "octo@pukyong.ac.kr"
 
 
-async def test_a_login_on_the_officer_list_becomes_an_approved_officer() -> None:
-    world = World(policy=SignUpPolicy(officer_logins=frozenset({"octocat"})))
+async def test_an_id_on_the_officer_list_becomes_an_approved_officer() -> None:
+    world = World(policy=SignUpPolicy(officer_github_ids=frozenset({OCTOCAT.github_id})))
     _, actor = await _registering(world)
     await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
     profile = await world.register(form(actor, code_in(world)))
     assert (profile.status, profile.role) == ("approved", "officer")
+
+
+async def test_a_listed_login_on_another_github_account_is_no_officer() -> None:
+    """octocat:583231 is listed; after a rename another account (id 2) holds the login."""
+    world = World(policy=SignUpPolicy(officer_github_ids=frozenset({OCTOCAT.github_id})))
+    world.github.codes["good"] = GitHubIdentity(2, "octocat", None, None, None)
+    _, actor = await _registering(world)
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    profile = await world.register(form(actor, code_in(world)))
+    assert (profile.status, profile.role) == ("pending", "member")
 
 
 async def test_codes_cool_down_for_a_minute() -> None:
@@ -273,7 +284,7 @@ async def test_every_bad_field_is_reported_at_once() -> None:
     ]
 
 
-async def test_a_taken_student_number_is_refused_before_the_code_is_spent() -> None:
+async def test_a_taken_student_number_leaves_the_right_code_usable() -> None:
     holder = member()
     world = World(members=InMemoryMemberRepository(holder))
     _, actor = await _registering(world)
@@ -308,3 +319,31 @@ async def test_a_session_in_use_slides_seven_days_from_its_last_refresh() -> Non
     now[0] = 20 * 86400.0  # more than seven days without a refresh: gone
     with pytest.raises(RefreshInvalid):
         await world.refresh(again.refresh_token)
+
+
+async def test_a_taken_student_number_is_told_only_after_the_right_code() -> None:
+    holder = member()
+    world = World(members=InMemoryMemberRepository(holder))
+    _, actor = await _registering(world)
+    assert holder.student_number is not None
+    taken = holder.student_number.value
+    # No code asked for yet, then a wrong one: the code's error, whatever the number.
+    with pytest.raises(EmailCodeExpired):
+        await world.register(form(actor, "ABCDEF", student_number=taken))
+    await world.request_code(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))  # type: ignore[arg-type]
+    right = code_in(world)
+    wrong = "ZZZZZZ" if right != "ZZZZZZ" else "YYYYYY"
+    with pytest.raises(EmailCodeMismatch):
+        await world.register(form(actor, wrong, student_number=taken))
+    with pytest.raises(StudentNumberTaken):
+        await world.register(form(actor, right, student_number=taken))
+
+
+async def test_registration_attempts_are_limited_per_member() -> None:
+    world = World()
+    _, actor = await _registering(world)
+    for _ in range(Register.ATTEMPTS_PER_HOUR):
+        with pytest.raises((EmailCodeExpired, EmailCodeMismatch)):
+            await world.register(form(actor, "ABCDEF"))
+    with pytest.raises(RateLimited):
+        await world.register(form(actor, "ABCDEF"))

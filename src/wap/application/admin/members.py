@@ -332,9 +332,12 @@ class ListAudit:
 
 
 class PromoteByLogin:
-    """``wap member promote <login>``: the operator's way to make the first officers.
+    """``wap member promote <login>:<id>``: the operator's way to make the first officers.
 
-    The member must have finished sign-up; a pending one is approved at the same time."""
+    The GitHub login names the person, the numeric GitHub id confirms the account (a login
+    can pass to another account after a rename): both must match a member who has finished
+    sign-up; a pending one is approved at the same time. ``candidate`` shows the operator the
+    member a bare login would name, so they can confirm the id."""
 
     def __init__(
         self, members: MemberRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
@@ -344,9 +347,19 @@ class PromoteByLogin:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, github_login: str) -> OwnProfile:
+    async def candidate(self, github_login: str) -> OwnProfile:
         member = await self._members.get_by_login(github_login)
         if member is None or member.status is MemberStatus.REGISTERING:
+            raise MemberNotFound()
+        return OwnProfile.of(member)
+
+    async def __call__(self, github_login: str, github_id: int) -> OwnProfile:
+        member = await self._members.get_by_github_id(github_id)
+        if (
+            member is None
+            or member.github_login.lower() != github_login.lower()
+            or member.status is MemberStatus.REGISTERING
+        ):
             raise MemberNotFound()
         if member.status is MemberStatus.PENDING:
             member.approve()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from wap.application.auth.email import parse_email
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
 from wap.application.limits import RateLimiter
@@ -35,11 +36,12 @@ from wap.domain.notifications import NoticeKind
 class SignUpPolicy:
     """The club's settings for sign-up (WAP_OFFICER_GITHUB_LOGINS, WAP_ALLOWED_EMAIL_DOMAINS)."""
 
-    officer_logins: frozenset[str] = frozenset()
+    officer_github_ids: frozenset[int] = frozenset()
     allowed_email_domains: frozenset[str] = frozenset()
 
-    def makes_officer(self, github_login: str) -> bool:
-        return github_login.lower() in self.officer_logins
+    def makes_officer(self, github_id: int) -> bool:
+        """By GitHub's numeric account id: a login can change hands after a rename."""
+        return github_id > 0 and github_id in self.officer_github_ids
 
 
 def ensure_registering(actor: Actor) -> None:
@@ -82,16 +84,15 @@ class RequestEmailCode:
 
     async def __call__(self, request: EmailCodeRequest) -> EmailCodeSent:
         ensure_registering(request.actor)
-        email = EmailAddress.of(request.email)
+        email = parse_email(request.email)
         email.ensure_allowed(self._policy.allowed_email_domains)
         member_id = request.actor.member_id
         if not await self._codes.start_cooldown(member_id, EmailCodePolicy.COOLDOWN_SECONDS):
             raise EmailCooldown()
         hour, most = 3600, EmailCodePolicy.MAX_PER_HOUR
         by_member = await self._limiter.hit(f"email-code:member:{member_id}", most, hour)
-        # Case aside, Victim@ and victim@ are one inbox: count them together.
-        inbox = email.value.casefold()
-        by_address = await self._limiter.hit(f"email-code:address:{inbox}", most, hour)
+        # The normal form: Victim@PUKYONG.ac.kr and victim@pukyong.ac.kr count as one inbox.
+        by_address = await self._limiter.hit(f"email-code:address:{email.value}", most, hour)
         if not (by_member and by_address):
             raise RateLimited()
         code = new_code()
@@ -128,7 +129,12 @@ class Registration:
 
 
 class Register:
-    """Finish sign-up: every member rule, the e-mail code, then pending (or officer)."""
+    """Finish sign-up: every member rule, the e-mail code, then pending (or officer).
+
+    Whether a student number is taken is told only to someone who has just proved the e-mail
+    code; attempts are limited per member (``rate.limited``) either way."""
+
+    ATTEMPTS_PER_HOUR = 10
 
     def __init__(
         self,
@@ -137,12 +143,14 @@ class Register:
         notifier: Notifier,
         uow: UnitOfWork,
         policy: SignUpPolicy,
+        limiter: RateLimiter,
     ) -> None:
         self._members = members
         self._codes = codes
         self._notifier = notifier
         self._uow = uow
         self._policy = policy
+        self._limiter = limiter
 
     async def __call__(self, form: Registration) -> OwnProfile:
         ensure_registering(form.actor)
@@ -151,34 +159,41 @@ class Register:
                 ("name", lambda: Name.of(form.name)),
                 ("student_number", lambda: StudentNumber.of(form.student_number)),
                 ("position", lambda: parse_position(form.position)),
-                ("email", lambda: EmailAddress.of(form.email)),
+                ("email", lambda: parse_email(form.email)),
             ]
         )
         assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
         assert isinstance(email, EmailAddress) and isinstance(position, Position)
         email.ensure_allowed(self._policy.allowed_email_domains)
+        # A form that breaks a rule tells nothing and costs nothing; every other try counts.
+        key = f"registration:member:{form.actor.member_id}"
+        if not await self._limiter.hit(key, self.ATTEMPTS_PER_HOUR, 3600):
+            raise RateLimited()
         member = await self._members.get_for_update(form.actor.member_id)
         if member is None:
             raise TokenInvalid()
-        owner = await self._members.student_number_owner(student_number.value)
-        if owner is not None and owner != member.id:
-            raise StudentNumberTaken(field="student_number")
+        code_digest = digest(EmailCodePolicy.normalize(form.email_code))
         check = await self._codes.check(
-            form.actor.member_id,
-            email.value,
-            digest(EmailCodePolicy.normalize(form.email_code)),
-            EmailCodePolicy.MAX_WRONG_TRIES,
+            form.actor.member_id, email.value, code_digest, EmailCodePolicy.MAX_WRONG_TRIES
         )
         if check is CodeCheck.EXPIRED:
             raise EmailCodeExpired(field="email_code")
         if check is CodeCheck.MISMATCH:
             raise EmailCodeMismatch(field="email_code")
+        owner = await self._members.student_number_owner(student_number.value)
+        if owner is not None and owner != member.id:
+            # The code was right (and used up): keep it, so that the person can correct the
+            # number without waiting for another mail.
+            await self._codes.put(
+                form.actor.member_id, email.value, code_digest, EmailCodePolicy.LIFETIME_SECONDS
+            )
+            raise StudentNumberTaken(field="student_number")
         member.register(
             name=name,
             student_number=student_number,
             position=position,
             email=email.value,
-            as_officer=self._policy.makes_officer(member.github_login),
+            as_officer=self._policy.makes_officer(member.github_id),
         )
         await self._members.save(member)
         if member.status is MemberStatus.PENDING:

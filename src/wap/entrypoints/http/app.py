@@ -29,7 +29,7 @@ from wap.domain.errors import WapError
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
-from wap.entrypoints.http.identity import HttpProvider
+from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
 from wap.entrypoints.http.paths import refuse_control_paths
 from wap.entrypoints.http.problems import (
     handle_http_exception,
@@ -146,7 +146,12 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         await asyncio.gather(*background, return_exceptions=True)
 
     api = DishkaRouter("/api/v1", route_handlers=API_ROUTES)
-    web = DishkaRouter("/", route_handlers=pages.ROUTES, include_in_schema=False)
+    web = DishkaRouter(
+        "/",
+        route_handlers=pages.ROUTES,
+        include_in_schema=False,
+        middleware=[forget_refused_session],  # a refused session cookie is cleared, not a 401
+    )
     web_assets = create_static_files_router(
         path="/static/web", directories=[WEB / "static"], include_in_schema=False
     )

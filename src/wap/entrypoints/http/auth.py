@@ -192,10 +192,7 @@ async def github_callback(
     )
     response = Redirect(landing(str(sealed.get("next")), settings), status_code=302)
     set_session_cookies(
-        response,
-        TokenPair(result.access_token, result.refresh_token, result.session_id),
-        settings,
-        secrets.token_urlsafe(24),
+        response, TokenPair(result.access_token, result.refresh_token, result.session_id), settings
     )
     response.delete_cookie(OAUTH_COOKIE, path=OAUTH_COOKIE_PATH)
     return response
@@ -243,13 +240,14 @@ async def refresh(
         token = request.cookies.get(REFRESH_COOKIE)
         if not token or len(token) > 512:
             raise RefreshInvalid()
-        ensure_csrf(request)
+        # Origin and double-submit; the new cookies bind the CSRF token to the session.
+        ensure_csrf(request, settings)
     assert token is not None
     pair = await refresh_session(token)
     body = Tokens(pair.access_token, None if from_cookie else pair.refresh_token)
     response = Response(body, status_code=200)
     if from_cookie:
-        set_session_cookies(response, pair, settings, request.cookies.get("wap_csrf", ""))
+        set_session_cookies(response, pair, settings)
     return response
 
 
@@ -269,7 +267,7 @@ async def logout(
 ) -> Response[None]:
     refresh_cookie = request.cookies.get(REFRESH_COOKIE)
     if identity.actor is None and refresh_cookie:
-        ensure_csrf(request)  # the refresh cookie is a credential too
+        ensure_csrf(request, settings)  # the refresh cookie is a credential too
         await close(None, refresh_cookie[:512])
     else:
         identity.signed_in()

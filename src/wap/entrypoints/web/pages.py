@@ -6,9 +6,7 @@ form is shown again with what the person typed and the SPEC's message."""
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -97,14 +95,19 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
-from wap.domain.errors import CsrfFailed, RequestInvalid, WapError
+from wap.domain.errors import RequestInvalid, WapError
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import (
     CSRF_COOKIE,
     Identity,
+    anonymous_csrf_token,
     clear_session_cookies,
+    csrf_session,
+    ensure_csrf,
+    session_csrf_token,
+    set_csrf_cookie,
     set_session_cookies,
 )
 from wap.entrypoints.http.params import Id
@@ -162,11 +165,10 @@ async def form_of(request: Req) -> dict[str, Any]:
     return values
 
 
-def check_csrf(request: Req, form: dict[str, Any]) -> None:
-    sent = str(form.get("csrf", ""))
-    cookie = csrf_of(request)
-    if not sent or not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
-        raise CsrfFailed()
+def check_csrf(request: Req, form: dict[str, Any], identity: Identity, settings: Settings) -> None:
+    """Every form POST: from this site's origin, with the token of the ``wap_csrf`` cookie,
+    which for a signed-in member must be their session's."""
+    ensure_csrf(request, settings, identity.session_id, sent=str(form.get("csrf", ""))[:256])
 
 
 def message(error: WapError, request: Req) -> str:
@@ -208,8 +210,13 @@ class Page:
         own: GetOwnProfile,
         unread: CountUnread,
         catalog: GetCatalog,
+        settings: Settings,
     ) -> None:
         self.identity, self._own, self._unread, self._catalog = identity, own, unread, catalog
+        self.settings = settings
+
+    def check_csrf(self, request: Req, form: dict[str, Any]) -> None:
+        check_csrf(request, form, self.identity, self.settings)
 
     async def render(self, request: Req, template: str, **context: Any) -> Template:
         me, unread = None, 0
@@ -221,7 +228,7 @@ class Page:
             context={
                 "me": me,
                 "unread": unread,
-                "csrf": csrf_of(request) or "",
+                "csrf": "",
                 "catalog": await self._catalog(),
                 "en": english(request),
                 "notice": request.query_params.get("notice"),
@@ -234,21 +241,35 @@ class Page:
                 **context,
             },
         )
-        if not csrf_of(request):
-            # Every visitor gets a CSRF token before their first form.
-            token = secrets.token_urlsafe(24)
-            response.context["csrf"] = token
-            response.set_cookie(CSRF_COOKIE, token, httponly=False, samesite="lax", path="/")
+        # Every visitor gets a CSRF token before their first form: a signed-in member their
+        # session's, a visitor a random one (kept if they have one: after the 30-minute access
+        # cookie lapses, the session's token still lets /logout close the session).
+        token = csrf_of(request)
+        if self.identity.session_id is not None:
+            token = session_csrf_token(self.identity.session_id, self.settings)
+        elif not token or self.identity.stale_cookie:
+            token = anonymous_csrf_token()
+        response.context["csrf"] = token
+        # Signed out here, but the session lives on the server (its access cookie lapsed):
+        # offer to sign out, which closes it.
+        response.context["lingering_session"] = self.identity.session_id is None and bool(
+            csrf_session(token, self.settings)
+        )
+        if token != csrf_of(request):
+            set_csrf_cookie(response, token, self.settings)
         return response
 
 
 async def run_action(
-    request: Req, target: str, action: Callable[[dict[str, Any]], Awaitable[Any]]
+    request: Req,
+    page: Page,
+    target: str,
+    action: Callable[[dict[str, Any]], Awaitable[Any]],
 ) -> Redirect:
     """POST → check CSRF → run → 303 back, with the refusal's code when refused."""
     form = await form_of(request)
     try:
-        check_csrf(request, form)
+        page.check_csrf(request, form)
         await action(form)
     except WapError as refused:
         return back(target, error=refused.code)
@@ -320,29 +341,31 @@ async def team_page(
 
 @post("/teams/{team_id:int}/like", include_in_schema=False)
 async def like(
-    request: Req, team_id: Id, identity: FromDishka[Identity], set_like: FromDishka[SetLike]
+    request: Req, team_id: Id, page: FromDishka[Page], set_like: FromDishka[SetLike]
 ) -> Redirect:
     async def act(form: dict[str, Any]) -> None:
-        await set_like(LikeCommand(identity.signed_in(), team_id, like=form.get("like") == "1"))
+        await set_like(
+            LikeCommand(page.identity.signed_in(), team_id, like=form.get("like") == "1")
+        )
 
-    return await run_action(request, f"/teams/{team_id}", act)
+    return await run_action(request, page, f"/teams/{team_id}", act)
 
 
 @post("/teams/{team_id:int}/apply", include_in_schema=False)
 async def apply(
-    request: Req, team_id: Id, identity: FromDishka[Identity], apply: FromDishka[Apply]
+    request: Req, team_id: Id, page: FromDishka[Page], apply: FromDishka[Apply]
 ) -> Redirect:
     async def act(form: dict[str, Any]) -> None:
         await apply(
             ApplyCommand(
-                identity.signed_in(),
+                page.identity.signed_in(),
                 team_id,
                 str(form.get("category", ""))[:30],
                 str(form.get("message", ""))[:1000],
             )
         )
 
-    result = await run_action(request, f"/teams/{team_id}", act)
+    result = await run_action(request, page, f"/teams/{team_id}", act)
     return result if "error=" in str(result.url) else back(f"/teams/{team_id}", notice="applied")
 
 
@@ -354,7 +377,7 @@ async def decide(
     team_id: Id,
     application_id: Id,
     verdict: Segment,
-    identity: FromDishka[Identity],
+    page: FromDishka[Page],
     accept: FromDishka[AcceptApplication],
     reject: FromDishka[RejectApplication],
 ) -> Redirect:
@@ -362,10 +385,10 @@ async def decide(
         raise NotFoundException()
 
     async def act(_: dict[str, Any]) -> None:
-        decision = Decision(identity.signed_in(), team_id, application_id)
+        decision = Decision(page.identity.signed_in(), team_id, application_id)
         await (accept(decision) if verdict == "accept" else reject(decision))
 
-    return await run_action(request, f"/teams/{team_id}", act)
+    return await run_action(request, page, f"/teams/{team_id}", act)
 
 
 @post("/teams/{team_id:int}/manage/{what:str}", include_in_schema=False)
@@ -373,14 +396,14 @@ async def manage(
     request: Req,
     team_id: Id,
     what: Segment,
-    identity: FromDishka[Identity],
+    page: FromDishka[Page],
     complete: FromDishka[CompleteTeam],
     remove: FromDishka[DeleteTeam],
     hand: FromDishka[HandOverLeadership],
     leave: FromDishka[LeaveTeam],
 ) -> Redirect:
     async def act(form: dict[str, Any]) -> None:
-        actor = identity.signed_in()
+        actor = page.identity.signed_in()
         member_id = number_of(form.get("member_id", ""))
         if what == "complete":
             await complete(TeamAction(actor, team_id))
@@ -394,7 +417,7 @@ async def manage(
             raise NotFoundException()
 
     target = "/" if what == "delete" else f"/teams/{team_id}"
-    return await run_action(request, target, act)
+    return await run_action(request, page, target, act)
 
 
 def slots_from(text: str) -> tuple[SlotRequest, ...]:
@@ -425,7 +448,7 @@ async def create_team(
 ) -> Template | Redirect:
     form = await form_of(request)
     try:
-        check_csrf(request, form)
+        page.check_csrf(request, form)
         team = await create(
             NewTeam(
                 actor=page.identity.signed_in(),
@@ -475,7 +498,7 @@ async def edit_team(
 ) -> Template | Redirect:
     form = await form_of(request)
     try:
-        check_csrf(request, form)
+        page.check_csrf(request, form)
         actor = page.identity.signed_in()
         await edit(
             TeamEdit(
@@ -508,10 +531,44 @@ async def edit_team(
 # ---------------------------------------------------------------- signing in and up
 
 
+# Headers a proxy, load balancer or tunnel adds; any of them means "not a local browser".
+PROXY_HEADERS = frozenset(
+    {
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "client-ip",
+        "true-client-ip",
+        "cf-connecting-ip",
+        "fastly-client-ip",
+        "x-cluster-client-ip",
+        "x-original-forwarded-for",
+        "x-proxyuser-ip",
+    }
+)
+
+
+def proxied(request: Req) -> bool:
+    for raw, _ in request.scope.get("headers", ()):
+        name = raw.decode("latin-1").lower()
+        if name in PROXY_HEADERS or name.startswith("x-forwarded-"):
+            return True
+    return False
+
+
 def demo_allowed(request: Req, settings: Settings) -> bool:
-    """Demo sign-in exists only without a GitHub app, on a server listening on loopback,
-    for a browser on the same machine."""
-    if settings.github_client_id:
+    """Demo sign-in exists only when WAP_DEMO_SIGN_IN enables it (``make serve`` does), without
+    a GitHub app, on a server that `wap serve` bound to a loopback address, for a browser on
+    the same machine whose request no proxy touched.
+
+    The bound address matters: a server on 0.0.0.0 also sees a same-machine proxy's
+    connection as 127.0.0.1 → 127.0.0.1."""
+    if not settings.demo_sign_in or settings.github_client_id:
+        return False
+    if settings.serve_host is None or not _loopback(settings.serve_host):
+        return False
+    if proxied(request):
         return False
     server, client = request.scope.get("server"), request.scope.get("client")
     if not server or not client:
@@ -553,30 +610,39 @@ async def demo(
 
 @post("/demo", include_in_schema=False)
 async def demo_sign_in(
-    request: Req, settings: FromDishka[Settings], sign_in: FromDishka[DemoSignIn]
+    request: Req,
+    page: FromDishka[Page],
+    settings: FromDishka[Settings],
+    sign_in: FromDishka[DemoSignIn],
 ) -> Redirect:
     if not demo_allowed(request, settings):
         raise NotFoundException()
     form = await form_of(request)
-    check_csrf(request, form)
+    page.check_csrf(request, form)
     member_id = number_of(form.get("member_id", ""))
     pair: TokenPair = await sign_in(member_id)
     response = back("/")
-    set_session_cookies(response, pair, settings, csrf_of(request))
+    set_session_cookies(response, pair, settings)
     return response
 
 
 @post("/logout", include_in_schema=False)
 async def logout(
     request: Req,
-    identity: FromDishka[Identity],
+    page: FromDishka[Page],
     settings: FromDishka[Settings],
     close: FromDishka[Logout],
 ) -> Redirect:
+    """Signs out here and on the server, as the API's logout does (a shared lab PC): the
+    session is the access cookie's or, once that 30-minute cookie has lapsed, the one the
+    form's CSRF token names (a token the service signed for that session, repeating the
+    ``wap_csrf`` cookie). Its refresh tokens stop working."""
     form = await form_of(request)
-    check_csrf(request, form)
-    if identity.session_id:
-        await close(identity.session_id)
+    page.check_csrf(request, form)
+    sent = str(form.get("csrf", ""))[:256]
+    session_id = page.identity.session_id or csrf_session(sent, settings)
+    if session_id:
+        await close(session_id)
     response = back("/")
     clear_session_cookies(response, settings)
     return response
@@ -604,7 +670,7 @@ async def register(
     form = await form_of(request)
     sent = None
     try:
-        check_csrf(request, form)
+        page.check_csrf(request, form)
         actor = page.identity.signed_in()
         if form.get("step") == "code":
             sent = await ask(EmailCodeRequest(actor, str(form.get("email", ""))[:254]))
@@ -686,7 +752,7 @@ async def update_me(
     if actor is None:
         return back("/login")
     try:
-        check_csrf(request, form)
+        me.page.check_csrf(request, form)
         await update(
             ProfileEdit(
                 actor=actor,
@@ -720,13 +786,13 @@ async def update_me(
 async def withdraw(
     request: Req,
     application_id: Id,
-    identity: FromDishka[Identity],
+    page: FromDishka[Page],
     withdraw: FromDishka[WithdrawApplication],
 ) -> Redirect:
     async def act(_: dict[str, Any]) -> None:
-        await withdraw(Withdrawal(identity.signed_in(), application_id))
+        await withdraw(Withdrawal(page.identity.signed_in(), application_id))
 
-    return await run_action(request, "/me", act)
+    return await run_action(request, page, "/me", act)
 
 
 @get("/members/{member_id:int}", include_in_schema=False)
@@ -757,12 +823,12 @@ async def notifications(
 
 @post("/notifications/read", include_in_schema=False)
 async def read_all(
-    request: Req, identity: FromDishka[Identity], mark: FromDishka[MarkNoticesRead]
+    request: Req, page: FromDishka[Page], mark: FromDishka[MarkNoticesRead]
 ) -> Redirect:
     async def act(_: dict[str, Any]) -> None:
-        await mark(MarkRead(identity.signed_in()))
+        await mark(MarkRead(page.identity.signed_in()))
 
-    return await run_action(request, "/notifications", act)
+    return await run_action(request, page, "/notifications", act)
 
 
 # ---------------------------------------------------------------- officers
@@ -808,7 +874,7 @@ async def admin_batch(
     request: Req,
     kind: Segment,
     action: Segment,
-    identity: FromDishka[Identity],
+    page: FromDishka[Page],
     approve_members: FromDishka[ApproveMembers],
     reject_members: FromDishka[RejectMembers],
     expel_members: FromDishka[ExpelMembers],
@@ -829,20 +895,20 @@ async def admin_batch(
     async def act(form: dict[str, Any]) -> None:
         ids = ids_of(form)
         if ids:
-            await use(Batch(identity.signed_in(), ids[:100]))
+            await use(Batch(page.identity.signed_in(), ids[:100]))
 
-    return await run_action(request, "/admin", act)
+    return await run_action(request, page, "/admin", act)
 
 
 @post("/admin/role/{member_id:int}", include_in_schema=False)
 async def admin_role(
-    request: Req, member_id: Id, identity: FromDishka[Identity], change: FromDishka[ChangeRole]
+    request: Req, member_id: Id, page: FromDishka[Page], change: FromDishka[ChangeRole]
 ) -> Redirect:
     async def act(form: dict[str, Any]) -> None:
         role = Role.OFFICER if form.get("role") == "officer" else Role.MEMBER
-        await change(RoleChange(identity.signed_in(), member_id, role))
+        await change(RoleChange(page.identity.signed_in(), member_id, role))
 
-    return await run_action(request, "/admin", act)
+    return await run_action(request, page, "/admin", act)
 
 
 class WebProvider(Provider):
