@@ -118,13 +118,18 @@ def _is_loopback_ip(host: str) -> bool:
 def ensure_same_origin(request: Request[Any, Any, Any], settings: Settings) -> None:
     """The request comes from a page of this service (or of a WAP_CORS_ORIGINS front-end).
 
-    ``Origin`` decides, else ``Referer``'s origin. Every current browser sends ``Origin`` on
-    POST, PUT, PATCH and DELETE, so with neither header the request is refused: a client that
-    is not a browser signs in with a bearer token and is not asked."""
+    ``Origin`` decides, else ``Referer``'s origin. A browser sends ``Origin`` on every POST,
+    PUT, PATCH and DELETE (``null`` when it hides it, which is refused), so a forged request
+    from another site always names where it comes from. A request with neither header comes
+    from no browser page: it is not a cross-site forgery, and the session-bound token is still
+    asked of it (scripts that keep cookies work)."""
     try:
         sent = request.headers.get("origin")
         if sent is None:
-            referer = urlsplit(request.headers.get("referer", "")[:4096])
+            raw_referer = request.headers.get("referer")
+            if raw_referer is None:
+                return
+            referer = urlsplit(raw_referer[:4096])
             sent = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
         origin = sent.strip().rstrip("/")
         if not origin or origin == "null":
