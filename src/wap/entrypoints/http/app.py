@@ -30,6 +30,13 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider
+from wap.entrypoints.http.observability import (
+    forget_this_process,
+    metrics_controller,
+    peers_in,
+    prometheus_middleware,
+    request_ids,
+)
 from wap.entrypoints.http.problems import (
     handle_http_exception,
     handle_unexpected,
@@ -157,6 +164,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         path="/media", directories=[settings.media_dir], include_in_schema=False
     )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
+    middleware: list[object] = [security_headers(hsts=settings.cookie_secure)]
+    if settings.metrics_token is not None:  # unset: no /metrics, no per-request metrics
+        routers.append(DishkaRouter("/", route_handlers=[metrics_controller(settings)]))
+        middleware.append(prometheus_middleware())
     app = Litestar(
         route_handlers=routers,
         openapi_config=openapi_config(),
@@ -172,7 +183,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
-        middleware=[security_headers(hsts=settings.cookie_secure)],  # type: ignore[list-item]
+        middleware=middleware,  # type: ignore[arg-type]
         cors_config=(
             CORSConfig(
                 allow_origins=sorted(settings.cors_origins),
@@ -185,10 +196,13 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
         on_startup=[start_broker],
-        on_shutdown=[stop_background, container.close],
+        on_shutdown=[stop_background, container.close, forget_this_process(settings)],
         debug=False,
+        logging_config=None,  # the process's logging is set up once (entrypoints/logs.py)
     )
     setup_dishka(container, app)
+    # Outermost, so that unmatched routes get an id too. TODO(merge): TrustedProxies.
+    app.asgi_handler = request_ids(app.asgi_handler, peers_in(settings.trusted_proxies))
     return app
 
 
