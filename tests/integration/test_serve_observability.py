@@ -1,6 +1,7 @@
-"""`wap serve` as an operator runs it: JSON log lines (stderr is not a terminal) that carry
-the response's X-Request-ID, nothing raw from a request in the log, and with
-``--workers 2`` one scrape that sums both workers' counters."""
+"""The processes as an operator runs them: JSON log lines (stderr is not a terminal) from
+`wap serve`, `wap worker` and `wap scheduler`, the serve lines carrying the response's
+X-Request-ID and nothing raw from a request, and with ``--workers 2`` one scrape that sums
+both workers' counters."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.http.conftest import free_port
+from tests.integration.conftest import REDIS_URL
+from tests.integration.http.conftest import SECRET, free_port
 
 WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
 TOKEN = "metrics-token-" + "s" * 20
@@ -119,3 +121,29 @@ def test_with_two_workers_any_scrape_sums_both_workers(tmp_path: Path) -> None:
     finally:
         output = server.stop()
     assert "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_worker_and_scheduler_log_json_lines(tmp_path: Path, command: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")} | {
+        "WAP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'wap.db'}",
+        "WAP_REDIS_URL": REDIS_URL,
+        "WAP_SECRET_KEY": SECRET,
+    }
+    log = tmp_path / f"{command}.log"
+    process = subprocess.Popen(
+        [*WAP, command], cwd=tmp_path, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(400):
+            if f"{command} started" in log.read_text(errors="replace"):
+                break
+            assert process.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    messages = [(r["logger"], r["message"]) for r in records]
+    assert ("wap.worker", f"{command} started") in messages
+    assert ("wap.worker", f"{command} stopped") in messages
