@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -187,17 +187,16 @@ class RedisFlushJournal(FlushJournal):
 class Readings:
     """Values read from the shared stores at scrape time."""
 
-    flush: FlushRecord
+    flush: FlushRecord | None  # None: unreadable (Redis down), left out of the scrape
     pending_views: int | None  # not yet in the database, claimed batches included
     queue_waiting: int | None = None  # tasks not yet delivered to a worker
     queue_unacked: int | None = None  # delivered, not yet acknowledged (running or lost)
-    redis_up: bool | None = None  # None: no Redis configured
 
 
 class OperationsReader(ABC):
     @abstractmethod
     async def read(self) -> Readings:
-        """Never raises: what cannot be read is left out (and ``redis_up`` says why)."""
+        """Never raises: what cannot be read is left out (``wap_dependency_up`` says why)."""
 
 
 class MemoryOperationsReader(OperationsReader):
@@ -258,33 +257,32 @@ class RedisOperationsReader(OperationsReader):
             waiting, unacked = await self._queue()
         except (RedisError, OSError) as error:
             log.warning("metrics: Redis unreachable (%r)", error)
-            return Readings(FlushRecord(), None, redis_up=False)
-        return Readings(flush, pending, waiting, unacked, redis_up=True)
+            return Readings(None, None)
+        return Readings(flush, pending, waiting, unacked)
 
 
 class ReadingsCollector(Collector):
-    """One scrape's readings as Prometheus metric families."""
+    """One scrape's readings, and the readiness probes' answers, as metric families."""
 
-    def __init__(self, readings: Readings) -> None:
+    def __init__(self, readings: Readings, dependencies: Mapping[str, bool]) -> None:
         self._r = readings
+        self._dependencies = dependencies
 
     def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily(
+            "wap_dependency_up",
+            "1 when the dependency answers (the checks of /readyz)",
+            labels=["dependency"],
+        )
+        for name, answers in sorted(self._dependencies.items()):
+            up.add_metric([name], int(answers))
+        yield up
+        yield GaugeMetricFamily(
+            "wap_ready", "1 when /readyz would answer 200", int(all(self._dependencies.values()))
+        )
         r = self._r
-        flushes = CounterMetricFamily(
-            "wap_view_flushes", "View flushes run, by result", labels=["result"]
-        )
-        flushes.add_metric(["ok"], r.flush.succeeded)
-        flushes.add_metric(["failed"], r.flush.failed)
-        yield flushes
-        yield CounterMetricFamily(
-            "wap_views_flushed", "Views moved into the database by flushes", value=r.flush.views
-        )
-        for name, value, text in (
-            ("last_success", r.flush.last_success, "Unix time of the last flush that succeeded"),
-            ("last_failure", r.flush.last_failure, "Unix time of the last flush that failed"),
-        ):
-            if value is not None:
-                yield GaugeMetricFamily(f"wap_view_flush_{name}_timestamp_seconds", text, value)
+        if r.flush is not None:
+            yield from self._flushes(r.flush)
         gauges: Sequence[tuple[str, int | None, str]] = (
             ("wap_pending_views", r.pending_views, "Views counted, not yet in the database"),
             ("wap_queue_waiting_tasks", r.queue_waiting, "Tasks waiting for a worker"),
@@ -297,7 +295,21 @@ class ReadingsCollector(Collector):
         for name, count, text in gauges:
             if count is not None:
                 yield GaugeMetricFamily(name, text, count)
-        if r.redis_up is not None:
-            yield GaugeMetricFamily(
-                "wap_redis_up", "1 when the scrape could read Redis", int(r.redis_up)
-            )
+
+    @staticmethod
+    def _flushes(flush: FlushRecord) -> Iterator[Metric]:
+        flushes = CounterMetricFamily(
+            "wap_view_flushes", "View flushes run, by result", labels=["result"]
+        )
+        flushes.add_metric(["ok"], flush.succeeded)
+        flushes.add_metric(["failed"], flush.failed)
+        yield flushes
+        yield CounterMetricFamily(
+            "wap_views_flushed", "Views moved into the database by flushes", value=flush.views
+        )
+        for name, value, text in (
+            ("last_success", flush.last_success, "Unix time of the last flush that succeeded"),
+            ("last_failure", flush.last_failure, "Unix time of the last flush that failed"),
+        ):
+            if value is not None:
+                yield GaugeMetricFamily(f"wap_view_flush_{name}_timestamp_seconds", text, value)

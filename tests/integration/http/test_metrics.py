@@ -143,7 +143,9 @@ async def test_pending_views_and_flush_outcomes_reach_the_scrape_from_other_proc
     officer, leader = await observed.account("Officer", officer=True), await observed.account()
     team = await open_team(observed, leader, officer)
     start = await scrape(observed)
-    assert start.get("wap_redis_up") == 1
+    assert start.get("wap_dependency_up", dependency="redis") == 1
+    assert start.get("wap_dependency_up", dependency="database") == 1
+    assert start.get("wap_ready") == 1
     ok, failed = {"result": "ok"}, {"result": "failed"}
 
     for viewer in (officer, leader):

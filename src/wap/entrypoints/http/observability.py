@@ -30,6 +30,7 @@ from prometheus_client import (
 )
 
 from wap.adapters.metrics import RATE_LIMITED, OperationsReader, ReadingsCollector
+from wap.application.system.readiness import CheckReadiness
 from wap.entrypoints.config import Settings
 from wap.entrypoints.logs import REQUEST_ID
 
@@ -129,7 +130,9 @@ def metrics_controller(settings: Settings) -> type[PrometheusController]:
         include_in_schema = False
 
         @get()
-        async def get(self, reader: FromDishka[OperationsReader]) -> Response[bytes]:
+        async def get(
+            self, reader: FromDishka[OperationsReader], readiness: FromDishka[CheckReadiness]
+        ) -> Response[bytes]:
             # This process's counters, or with `wap serve --workers N` every worker's.
             registry = REGISTRY
             if multiprocess_dir is not None:
@@ -137,7 +140,8 @@ def metrics_controller(settings: Settings) -> type[PrometheusController]:
                 multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
             # Readings of the shared stores: the same whichever process answers.
             shared = CollectorRegistry(auto_describe=False)
-            shared.register(ReadingsCollector(await reader.read()))
+            checks = (await readiness()).checks
+            shared.register(ReadingsCollector(await reader.read(), checks))
             body = generate_latest(registry) + generate_latest(shared)
             return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
