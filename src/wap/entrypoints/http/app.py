@@ -31,7 +31,6 @@ from wap.entrypoints.http import admin, auth, members, notifications, system, te
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider
 from wap.entrypoints.http.observability import (
-    forget_this_process,
     metrics_controller,
     peers_in,
     prometheus_middleware,
@@ -196,7 +195,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
         on_startup=[start_broker],
-        on_shutdown=[stop_background, container.close, forget_this_process(settings)],
+        on_shutdown=[stop_background, container.close],
         debug=False,
         logging_config=None,  # the process's logging is set up once (entrypoints/logs.py)
     )

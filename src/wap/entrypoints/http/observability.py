@@ -4,7 +4,6 @@ request id on every response and on every log line written while serving it."""
 from __future__ import annotations
 
 import hmac
-import os
 import re
 import secrets
 import time
@@ -146,16 +145,6 @@ def metrics_controller(settings: Settings) -> type[PrometheusController]:
             return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return MetricsController
-
-
-def forget_this_process(settings: Settings) -> Callable[[], None]:
-    """On shutdown in multiprocess mode: drop this worker's live gauges from the sum."""
-
-    def forget() -> None:
-        if settings.metrics_dir is not None:
-            multiprocess.mark_process_dead(os.getpid(), str(settings.metrics_dir))  # type: ignore[no-untyped-call]
-
-    return forget
 
 
 # ---- request ids --------------------------------------------------------------------------
