@@ -6,11 +6,14 @@ club, then alternates A (no metrics) and B (metrics on) ``--rounds`` times, each
 of ``--seconds`` at ``--connections``. It reports, per run, requests per second, wrk's
 latency percentiles, and the server's own CPU time per request (from /proc; steadier than
 throughput on a shared machine). Usage: ``python bench/metrics_ab.py [--rounds 3]``.
+``--in-process`` instead calls the whole app as ASGI in one process (no network, no wrk),
+alternating batches with and without metrics: the steadiest figure on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
@@ -94,12 +97,81 @@ def run(home: Path, metrics: bool, seconds: int, connections: int) -> dict[str, 
     }
 
 
+def http_scope(path: str) -> dict[str, object]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"bench"), (b"accept", b"*/*")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def in_process(home: Path, rounds: int, batch: int) -> None:
+    """The whole app called as ASGI in this process, no network: two apps (metrics off and
+    on) over the same database, alternating batches, timed in this process's CPU time."""
+    from litestar.testing import AsyncTestClient
+
+    from wap.entrypoints.config import Settings
+    from wap.entrypoints.http.app import create_app
+
+    os.chdir(home)  # the embedded default's database and key file
+    base = {"WAP_LOG_FORMAT": "json"}
+    apps = {
+        "off": create_app(Settings.from_env(base)),
+        "on ": create_app(Settings.from_env(base | {"WAP_METRICS_TOKEN": TOKEN})),
+    }
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(int(message["status"]))  # type: ignore[call-overload]
+
+    spent: dict[str, list[float]] = {name: [] for name in apps}
+    async with AsyncTestClient(apps["off"]), AsyncTestClient(apps["on "]):  # lifespans
+        for _ in range(rounds + 1):  # the first round warms up and is not counted
+            for name, app in apps.items():
+                started = time.process_time()
+                for _ in range(batch):
+                    await app(http_scope("/api/v1/teams/1"), receive, send)  # type: ignore[arg-type]
+                spent[name].append((time.process_time() - started) / batch * 1e6)
+    assert set(statuses) == {200}, set(statuses)
+    for name, times in spent.items():
+        print(
+            f"in process, metrics={name}: {statistics.median(times[1:]):.1f} µs CPU/request "
+            f"(rounds: {', '.join(f'{t:.0f}' for t in times[1:])})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--in-process", action="store_true", help="call the app as ASGI here instead of wrk"
+    )
     args = parser.parse_args()
+    if args.in_process:
+        home = Path(tempfile.mkdtemp(prefix="wap-metrics-ab-"))
+        try:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
+            subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
+            asyncio.run(in_process(home, args.rounds, 2000))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        return
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk (apt-get install wrk)")
     home = Path(tempfile.mkdtemp(prefix="wap-metrics-ab-"))
@@ -107,8 +179,9 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
         subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
         results = []
-        for _ in range(args.rounds):
-            for metrics in (False, True):
+        for round_ in range(args.rounds):
+            # Either order in turn, so that neither side always runs on a warmer machine.
+            for metrics in (False, True) if round_ % 2 == 0 else (True, False):
                 found = run(home, metrics, args.seconds, args.connections)
                 results.append(found)
                 print(
