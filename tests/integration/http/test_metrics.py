@@ -5,10 +5,12 @@ the bearer token that keeps /metrics private."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.conftest import REDIS_URL, migrated_engine
 from tests.integration.http.conftest import SECRET, World, running_world
+from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
 from tests.integration.http.test_team_building import open_team
 from tests.integration.http.test_views_and_cache import WAP, run_job
@@ -222,3 +225,40 @@ async def test_without_a_token_there_is_no_metrics_route(
         assert_problem(await world.client.get("/metrics", headers=SCRAPE), 404, "request.not_found")
         schema = (await world.client.get("/schema/openapi.json")).json()
         assert "/metrics" not in schema["paths"]
+
+
+async def test_a_refusal_shown_on_a_web_page_is_counted_too(observed: World) -> None:
+    hall = "lecture-hall@pukyong.ac.kr"  # at most five codes an hour to one address
+    for _ in range(5):
+        asker = await observed.account(status=None)
+        sent = await observed.client.post(
+            "/api/v1/auth/email-codes", json={"email": hall}, headers=asker.auth
+        )
+        assert sent.status_code == 202, sent.text
+
+    # A sixth newcomer signs in with the browser and asks on the sign-up page.
+    observed.github.next_user = GitHubUser(77_001, "newcomer")
+    base = str(observed.client.base_url)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as browser:
+        start = await browser.get("/api/v1/auth/github/login", params={"next": "/register"})
+        async with httpx.AsyncClient() as at_github:
+            back = await at_github.get(start.headers["location"])
+        landed = await browser.get(back.headers["location"])
+        assert landed.status_code == 302, landed.text
+        form = await browser.get("/register")
+        found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert found, form.text
+        before = await scrape(observed)
+        page = await browser.post(
+            "/register",
+            data={"csrf": found[1], "step": "code", "email": hall},
+            headers={"Origin": base.rstrip("/")},
+        )
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    after = await scrape(observed)
+    refused = {"path": "/register"}
+    assert (
+        after.get("wap_rate_limited_total", **refused)
+        - before.get("wap_rate_limited_total", **refused)
+        == 1
+    )

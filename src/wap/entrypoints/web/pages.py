@@ -107,6 +107,7 @@ from wap.entrypoints.http.identity import (
     clear_session_cookies,
     set_session_cookies,
 )
+from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.http.problems import PROBLEMS, prefers_english, text_for
 
@@ -147,6 +148,8 @@ def check_csrf(request: Req, form: dict[str, Any]) -> None:
 
 
 def message(error: WapError, request: Req) -> str:
+    if error.code == "rate.limited":
+        count_refusal(request)  # a page that shows the refusal counts it as the API does
     return text_for(error.code if error.code in PROBLEMS else "internal", english(request))
 
 
