@@ -57,3 +57,9 @@ def test_nginx_replaces_the_forwarded_header() -> None:
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", conf)
     assert "proxy_add_x_forwarded_for" not in conf
+
+
+def test_nginx_keeps_metrics_off_the_internet_and_passes_its_request_id() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert re.search(r"location \^~ /metrics \{\s*return 404;\s*\}", conf)
+    assert re.search(r"proxy_set_header X-Request-ID \$request_id;", conf)

@@ -6,10 +6,14 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from wap.entrypoints.config import ConfigError, Settings
+from wap.entrypoints.logs import LogFormat, configure_logging, logging_config
 
 log = logging.getLogger("wap")
 
@@ -45,6 +49,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The app (in every worker process) learns the address it listens on: the demo sign-in
     # exists only on a loopback one (entrypoints/web/pages.py: demo_allowed).
     os.environ["WAP_SERVE_HOST"] = args.host
+    made_dir: Path | None = None
+    if settings.metrics_token is not None and (args.workers > 1 or settings.metrics_dir):
+        # prometheus_client's multiprocess mode: each worker keeps its counters in files in
+        # one directory, and a scrape of any worker sums them all.
+        metrics_dir = settings.metrics_dir
+        if metrics_dir is None:
+            metrics_dir = made_dir = Path(tempfile.mkdtemp(prefix="wap-metrics-"))
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        for stale in metrics_dir.glob("*.db"):
+            stale.unlink()  # an earlier run's counts would be added to this one's
+        # Inherited by the workers, which read them when they start (before any import).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["WAP_METRICS_DIR"] = str(metrics_dir)
     uvicorn.run(
         "wap.entrypoints.http.app:app_from_env",
         factory=True,
@@ -55,7 +71,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,
         access_log=args.access_log,
         log_level="info",
+        log_config=logging_config(settings.log_format),  # applied in every worker
     )
+    if made_dir is not None:
+        shutil.rmtree(made_dir, ignore_errors=True)
     return 0
 
 
@@ -92,9 +111,12 @@ JOBS = ("flush_views", "reset_view_windows", "close_recruitment")
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from wap.adapters.metrics import FlushJournal
+    from wap.application.ports import Clock
     from wap.application.teams.deadlines import CloseRecruitment
     from wap.application.views.flush import FlushViews, ResetViewWindows
     from wap.entrypoints.ioc import make_container
+    from wap.entrypoints.worker.broker import flush_and_record
 
     settings = _settings()
     if not settings.uses_redis:
@@ -113,7 +135,11 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
                     expired = await (await scope.get(CloseRecruitment))()
                 return f"expired {expired} pending applications past their team's deadline"
             if args.job == "flush_views":
-                flushed = await (await container.get(FlushViews))()
+                flushed = await flush_and_record(
+                    await container.get(FlushViews),
+                    await container.get(FlushJournal),
+                    await container.get(Clock),
+                )
                 return f"flushed {flushed.views} views in {flushed.batches} batches"
             dropped = await (await container.get(ResetViewWindows))()
             return f"dropped {dropped} viewer sets of earlier days"
@@ -234,10 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    log_format: LogFormat
+    try:
+        log_format = Settings.from_env().log_format
+    except ConfigError:
+        log_format = "auto"  # the command itself reports the bad setting
+    configure_logging(log_format)
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
 

@@ -12,6 +12,8 @@ import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from wap.entrypoints.logs import LOG_FORMATS, LogFormat
+
 EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///./wap.db"
 SECRET_FILE = Path(".wap-secret")
 GITHUB_AUTHORIZE_URL = "https://github.com/login/oauth/authorize"
@@ -111,6 +113,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_image_bytes: int = 5 * 1024 * 1024
     read_cache: bool = True
     task_claim_seconds: int = 300
+    metrics_token: str | None = None
+    metrics_dir: Path | None = None
+    log_format: LogFormat = "auto"
     embedded: bool = True
     demo_sign_in: bool = False
     # The address `wap serve --host` binds; `wap serve` sets WAP_SERVE_HOST itself.
@@ -168,6 +173,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
 
         rate = get("WAP_AUTH_RATE_LIMIT")
+        metrics_token = get("WAP_METRICS_TOKEN")
+        if metrics_token is not None and len(metrics_token) < 16:
+            raise ConfigError("WAP_METRICS_TOKEN must be at least 16 characters long")
+        log_format = (get("WAP_LOG_FORMAT") or "auto").lower()
+        if log_format not in LOG_FORMATS:
+            raise ConfigError(f"WAP_LOG_FORMAT must be auto, json or text, got {log_format!r}")
+        metrics_dir = get("WAP_METRICS_DIR")  # `wap serve --workers N` makes one if unset
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -197,6 +209,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ),
             auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
             max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
+            metrics_token=metrics_token,
+            metrics_dir=Path(metrics_dir) if metrics_dir else None,
+            log_format=log_format,
             embedded=embedded,
             demo_sign_in=boolean("WAP_DEMO_SIGN_IN", False),
             serve_host=get("WAP_SERVE_HOST"),

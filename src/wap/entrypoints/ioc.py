@@ -28,6 +28,16 @@ from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.memory.views import InMemoryViewLedger
+from wap.adapters.metrics import (
+    CountingReadCache,
+    CountingViewedPages,
+    FlushJournal,
+    MemoryFlushJournal,
+    MemoryOperationsReader,
+    OperationsReader,
+    RedisFlushJournal,
+    RedisOperationsReader,
+)
 from wap.adapters.redis.client import redis_client
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
@@ -119,7 +129,7 @@ from wap.application.teams.reader import TeamDetailReader, TeamReader
 from wap.application.views.flush import FlushViews, ResetViewWindows
 from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.entrypoints.config import Settings
-from wap.entrypoints.worker.broker import make_broker
+from wap.entrypoints.worker.broker import TASK_STREAM, make_broker
 
 log = logging.getLogger("wap.db")
 
@@ -248,8 +258,11 @@ class InfrastructureProvider(Provider):
     @provide
     def read_cache(self, redis: Redis | None, settings: Settings) -> ReadCache:
         if not settings.read_cache:
-            return NoReadCache()  # WAP_READ_CACHE=off: every read goes to the database
-        return StoreReadCache(RedisBytesStore(redis) if redis is not None else MemoryBytesStore())
+            # WAP_READ_CACHE=off: every read goes to the database
+            return CountingReadCache(NoReadCache())
+        return CountingReadCache(
+            StoreReadCache(RedisBytesStore(redis) if redis is not None else MemoryBytesStore())
+        )
 
     @provide
     def view_ledger(self, redis: Redis | None) -> ViewLedger:
@@ -262,9 +275,25 @@ class InfrastructureProvider(Provider):
         self, redis: Redis | None, settings: Settings, cache: ReadCache, ledger: ViewLedger
     ) -> ViewedPageCache:
         if redis is None or not settings.read_cache:
-            return LedgerViewedPages(cache, ledger)
+            return CountingViewedPages(LedgerViewedPages(cache, ledger))
         # The same keys as read_cache's store and view_ledger's ledger (default prefixes).
-        return RedisViewedPages(redis, RedisBytesStore(redis), RedisViewLedger(redis))
+        return CountingViewedPages(
+            RedisViewedPages(redis, RedisBytesStore(redis), RedisViewLedger(redis))
+        )
+
+    @provide
+    def flush_journal(self, redis: Redis | None) -> FlushJournal:
+        return RedisFlushJournal(redis) if redis is not None else MemoryFlushJournal()
+
+    @provide
+    def operations_reader(
+        self, redis: Redis | None, journal: FlushJournal, ledger: ViewLedger
+    ) -> OperationsReader:
+        if isinstance(journal, RedisFlushJournal) and redis is not None:
+            return RedisOperationsReader(redis, journal, stream=TASK_STREAM)
+        assert isinstance(ledger, InMemoryViewLedger)
+        assert isinstance(journal, MemoryFlushJournal)
+        return MemoryOperationsReader(ledger, journal)
 
     @provide
     def view_counts(self, sessionmaker: async_sessionmaker[AsyncSession]) -> ViewCounts:

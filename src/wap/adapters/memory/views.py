@@ -32,6 +32,10 @@ class InMemoryViewLedger(ViewLedger):
                 found[team] = total
         return found
 
+    def pending_total(self) -> int:
+        """Every count not yet in the database (for the metrics scrape)."""
+        return sum(self._pending.values()) + sum(sum(c.values()) for c in self._claims.values())
+
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
         await self.record(team_id, viewer, day)
         return (await self.pending([team_id])).get(team_id, 0)

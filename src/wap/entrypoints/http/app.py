@@ -30,6 +30,12 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
+from wap.entrypoints.http.observability import (
+    metrics_controller,
+    peers_in,
+    prometheus_middleware,
+    request_ids,
+)
 from wap.entrypoints.http.paths import refuse_control_paths
 from wap.entrypoints.http.problems import (
     handle_http_exception,
@@ -164,6 +170,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         path="/media", directories=[settings.media_dir], include_in_schema=False
     )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
+    middleware: list[object] = [security_headers(hsts=settings.cookie_secure), refuse_control_paths]
+    if settings.metrics_token is not None:  # unset: no /metrics, no per-request metrics
+        routers.append(DishkaRouter("/", route_handlers=[metrics_controller(settings)]))
+        middleware.append(prometheus_middleware())
     app = Litestar(
         route_handlers=routers,
         openapi_config=openapi_config(),
@@ -181,10 +191,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
-        middleware=[
-            security_headers(hsts=settings.cookie_secure),  # type: ignore[list-item]
-            refuse_control_paths,
-        ],
+        middleware=middleware,  # type: ignore[arg-type]
         cors_config=(
             CORSConfig(
                 allow_origins=sorted(settings.cors_origins),
@@ -199,8 +206,11 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         on_startup=[start_broker],
         on_shutdown=[stop_background, container.close],
         debug=False,
+        logging_config=None,  # the process's logging is set up once (entrypoints/logs.py)
     )
     setup_dishka(container, app)
+    # Outermost, so that unmatched routes get an id too. TODO(merge): TrustedProxies.
+    app.asgi_handler = request_ids(app.asgi_handler, peers_in(settings.trusted_proxies))
     return app
 
 

@@ -10,6 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from wap.domain.errors import WapError
+from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.paths import printable
 
 log = logging.getLogger("wap.http")
@@ -264,6 +265,8 @@ def handle_wap_error(request: Request[Any, Any, Any], error: WapError) -> Respon
     code = error.code if error.code in PROBLEMS else "internal"
     if code == "internal":
         log.error("unmapped error code %r", error.code)
+    if code == "rate.limited":
+        count_refusal(request)
     errors = [(p.field, p.code) for p in error.problems]
     return problem_response(code, request, errors)
 

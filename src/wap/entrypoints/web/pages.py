@@ -110,6 +110,7 @@ from wap.entrypoints.http.identity import (
     set_csrf_cookie,
     set_session_cookies,
 )
+from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.http.problems import PROBLEMS, prefers_english, text_for
 
@@ -172,6 +173,8 @@ def check_csrf(request: Req, form: dict[str, Any], identity: Identity, settings:
 
 
 def message(error: WapError, request: Req) -> str:
+    if error.code == "rate.limited":
+        count_refusal(request)  # a page that shows the refusal counts it as the API does
     return text_for(error.code if error.code in PROBLEMS else "internal", english(request))
 
 

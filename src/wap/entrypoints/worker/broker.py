@@ -12,13 +12,16 @@ from taskiq import AsyncBroker, InMemoryBroker, SimpleRetryMiddleware, TaskiqSch
 from taskiq.schedule_sources import LabelScheduleSource
 from taskiq_redis import RedisStreamBroker
 
+from wap.adapters.metrics import FlushJournal
 from wap.adapters.taskiq.mail import SEND_EMAIL
 from wap.application.mail.ports import Mail, Mailer
+from wap.application.ports import Clock
 from wap.application.teams.deadlines import CloseRecruitment
-from wap.application.views.flush import FlushViews, ResetViewWindows
+from wap.application.views.flush import FlushResult, FlushViews, ResetViewWindows
 from wap.entrypoints.config import Settings
 
 MAX_TASKS_AT_ONCE = 50  # per worker process
+TASK_STREAM = "wap:tasks"
 FLUSH_VIEWS = "flush_views"
 RESET_VIEW_WINDOWS = "reset_view_windows"
 CLOSE_RECRUITMENT = "close_recruitment"
@@ -34,9 +37,22 @@ async def send_email(mail: dict[str, Any], mailer: FromDishka[Mailer]) -> None:
     await mailer.send(msgspec.convert(mail, Mail))
 
 
+async def flush_and_record(flush: FlushViews, journal: FlushJournal, clock: Clock) -> FlushResult:
+    """Run a flush and keep its outcome for the metrics scrape (any process reads it)."""
+    try:
+        result = await flush()
+    except Exception:
+        await journal.failed(clock.now())
+        raise
+    await journal.succeeded(result.views, clock.now())
+    return result
+
+
 @inject(patch_module=True)
-async def flush_views(flush: FromDishka[FlushViews]) -> None:
-    await flush()
+async def flush_views(
+    flush: FromDishka[FlushViews], journal: FromDishka[FlushJournal], clock: FromDishka[Clock]
+) -> None:
+    await flush_and_record(flush, journal, clock)
 
 
 @inject(patch_module=True)
@@ -60,7 +76,7 @@ def make_broker(settings: Settings) -> AsyncBroker:
         # be claimed by another: each of ours finishes in seconds.
         broker = RedisStreamBroker(
             settings.redis_url,
-            queue_name="wap:tasks",
+            queue_name=TASK_STREAM,
             idle_timeout=settings.task_claim_seconds * 1000,
             xread_count=1,
             unacknowledged_batch_size=MAX_TASKS_AT_ONCE,
