@@ -9,7 +9,7 @@ import msgspec
 
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
-from wap.application.limits import RateLimiter
+from wap.application.limits import RateLimiter, ensure_admitted
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
@@ -22,7 +22,6 @@ from wap.domain.errors import (
     EmailCodeMismatch,
     EmailCooldown,
     MemberNotRegistering,
-    RateLimited,
     StudentNumberTaken,
     TokenInvalid,
     gather,
@@ -65,7 +64,7 @@ class EmailCodeSent(msgspec.Struct, frozen=True):
 
 class RequestEmailCode:
     """Mail a sign-up code: one a minute per member (``email.cooldown``), and at most
-    ``MAX_PER_HOUR`` per clock hour per member and per address (``rate.limited``), so that no
+    ``MAX_PER_HOUR`` in any hour per member and per address (``rate.limited``), so that no
     one can turn the service into a mail cannon against an inbox."""
 
     def __init__(
@@ -92,8 +91,7 @@ class RequestEmailCode:
         # Case aside, Victim@ and victim@ are one inbox: count them together.
         inbox = email.value.casefold()
         by_address = await self._limiter.hit(f"email-code:address:{inbox}", most, hour)
-        if not (by_member and by_address):
-            raise RateLimited()
+        ensure_admitted(by_member, by_address)  # rate.limited, with the longer wait
         code = new_code()
         await self._codes.put(
             member_id, email.value, digest(code), EmailCodePolicy.LIFETIME_SECONDS

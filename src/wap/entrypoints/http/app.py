@@ -37,6 +37,7 @@ from wap.entrypoints.http.problems import (
     path_of,
     problem_response,
 )
+from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.web import pages
 from wap.entrypoints.worker.broker import attach_container
@@ -138,6 +139,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             # No Redis: the ledger and broker live in this process, so does the schedule.
             background.append(asyncio.create_task(scheduler_loop(broker)))
 
+    async def start_proxies() -> None:
+        # WAP_TRUSTED_PROXIES' host names resolve now, not on the first request (proxies.py).
+        app.state.trusted_proxies = await container.get(TrustedProxies)
+
     async def stop_background() -> None:
         for task in background:
             task.cancel()
@@ -184,7 +189,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             else None
         ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
-        on_startup=[start_broker],
+        on_startup=[start_broker, start_proxies],
         on_shutdown=[stop_background, container.close],
         debug=False,
     )
