@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import socket
@@ -30,15 +31,22 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str], Awaitable[Iterable[str]]]
 
 
-def canonical(address: str) -> str | None:
-    """The address as Python writes it (``::ffff:10.0.0.1`` → ``10.0.0.1``), or None."""
+@functools.lru_cache(maxsize=8192)  # the same few clients come again and again
+def parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address (``::ffff:10.0.0.1`` is ``10.0.0.1``), or None if it is none."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return str(ip)
+        return ip.ipv4_mapped
+    return ip
+
+
+def canonical(address: str) -> str | None:
+    """The address as Python writes it, or None."""
+    ip = parse(address)
+    return None if ip is None else str(ip)
 
 
 async def system_resolve(host: str) -> list[str]:
@@ -96,13 +104,12 @@ class TrustedProxies:
             return True
         if not self._networks and not self._addresses:
             return False  # no proxy configured: nothing to parse
-        ip = canonical(address)
+        ip = parse(address)
         if ip is None:
             return False
-        if ip in self._addresses:
+        if str(ip) in self._addresses:
             return True
-        parsed = ipaddress.ip_address(ip)
-        return any(parsed in network for network in self._networks)
+        return any(ip in network for network in self._networks)
 
     @staticmethod
     def peer(scope: Any) -> str:
