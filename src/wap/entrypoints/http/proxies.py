@@ -167,7 +167,10 @@ class TrustedProxies:
         while True:
             unresolved = any(host not in self._resolved for host in self.hosts)
             await asyncio.sleep(min(every, RETRY_SECONDS) if unresolved else every)
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # never let the loop die: the last addresses stay in force
+                log.exception("WAP_TRUSTED_PROXIES: resolving the host names failed")
 
     @contextlib.asynccontextmanager
     async def running(self, every: float = REFRESH_SECONDS) -> AsyncIterator[Self]:
