@@ -8,10 +8,11 @@ on this project's machine, docs/operations.md "Rate limits and proxies"):
   than the budget around a boundary; the old fixed window admitted twice the budget there.
 - Its ``Retry-After`` is exact too: the oldest admitted hit in the window says when a slot
   frees up; the counter can only estimate it.
-- It costs the same here: one Lua script a hit for both (about 11,000–15,000 hits/s from one
-  process, which is far beyond the sign-in rate). Its memory is one timestamp per admitted
-  hit, kept only for keys that use their budget: a hall's NAT address at 600/minute holds a
-  12 KB list; a key that is hit once holds about 200 bytes (the counter: 2 × 104 bytes).
+- It costs the same here: one Lua script a hit for both, plus one for a refused hit's
+  Retry-After (about 11,000–15,000 hits/s from one process, far beyond the sign-in rate).
+  Its memory is one timestamp per admitted hit, kept only for keys that use their budget:
+  a hall's NAT address at 600/minute holds a 12 KB list; a key that is hit once holds about
+  200 bytes (the counter: 2 × 104 bytes).
 """
 
 from __future__ import annotations
