@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 BENCH := $(VENV)/.bench
+NGINX := $(VENV)/.nginx
 
 .PHONY: serve test bench fuzz unit integration lint typecheck install clean
 
@@ -21,18 +22,25 @@ $(BROWSER): $(STAMP)
 	  || echo "Chromium could not be installed: the browser tests will say so"
 	touch $(BROWSER)
 
+# tests/integration/test_nginx.py runs the distribution's nginx in front of `wap serve`.
+$(NGINX): $(STAMP)
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx \
+	  || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } \
+	  || echo "nginx could not be installed: the proxy test will say so"
+	touch $(NGINX)
+
 # The load generators of `make bench`: Locust into the same .venv, wrk from the distribution.
 $(BENCH): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH)
 
-install: $(STAMP) $(BROWSER)
+install: $(STAMP) $(BROWSER) $(NGINX)
 
 # A local trial: the demo sign-in (loopback only; never behind a proxy) is switched on here.
 serve: $(STAMP)
 	WAP_DEMO_SIGN_IN=true $(BIN)/wap serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) $(BROWSER)
+test: $(STAMP) $(BROWSER) $(NGINX)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -13,6 +13,7 @@ def test_the_embedded_default_needs_no_variable() -> None:
     assert settings.embedded and not settings.uses_redis
     assert settings.cookie_secure is False
     assert settings.auth_rate_limit == RateLimit(60, 60)
+    assert settings.refresh_rate_limit == RateLimit(10, 60)
     assert settings.max_image_bytes == 5_242_880
     assert settings.media_dir == Path("./media")
     assert settings.frontend_url == "/"
@@ -27,6 +28,7 @@ def test_production_values_are_read() -> None:
             "WAP_OFFICER_GITHUB_LOGINS": "Alice:101, bob:102 ,, 583231",
             "WAP_ALLOWED_EMAIL_DOMAINS": "PUKYONG.ac.kr, Bücher.de",
             "WAP_AUTH_RATE_LIMIT": "10/second",
+            "WAP_REFRESH_RATE_LIMIT": "20/hour",
             "WAP_TRUSTED_PROXIES": "10.0.0.2",
             "WAP_GITHUB_API_URL": "http://127.0.0.1:9999/",
         }
@@ -36,6 +38,7 @@ def test_production_values_are_read() -> None:
     assert settings.officer_github_logins == {101, 102, 583231}
     assert settings.allowed_email_domains == {"pukyong.ac.kr", "xn--bcher-kva.de"}
     assert settings.auth_rate_limit == RateLimit(10, 1)
+    assert settings.refresh_rate_limit == RateLimit(20, 3600)
     assert settings.trusted_proxies == {"10.0.0.2"}
     assert settings.github_api_url == "http://127.0.0.1:9999"
 
@@ -58,6 +61,8 @@ def test_production_values_are_read() -> None:
         ({"WAP_OFFICER_GITHUB_LOGINS": "bad login:5"}, "not a GitHub login"),
         ({"WAP_ALLOWED_EMAIL_DOMAINS": "pukyong.ac.kr, not a domain"}, "not a domain"),
         ({"WAP_DEMO_SIGN_IN": "sure"}, "WAP_DEMO_SIGN_IN"),
+        ({"WAP_REFRESH_RATE_LIMIT": "often"}, "WAP_REFRESH_RATE_LIMIT"),
+        ({"WAP_TRUSTED_PROXIES": "nginx, 10.0.0.256"}, "WAP_TRUSTED_PROXIES"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_name(env: dict[str, str], mentions: str) -> None:

@@ -63,3 +63,20 @@ def test_nginx_keeps_metrics_off_the_internet_and_passes_its_request_id() -> Non
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert re.search(r"location \^~ /metrics \{\s*return 404;\s*\}", conf)
     assert re.search(r"proxy_set_header X-Request-ID \$request_id;", conf)
+
+
+def test_the_deployed_settings_parse_and_size_sign_in_for_a_lecture_hall() -> None:
+    env = compose()["services"]["app"]["environment"]
+
+    # ${NAME:?…} and ${NAME:-default}: the default, or a stand-in for the secret.
+    def fill(found: re.Match[str]) -> str:
+        return found[3] if found[2] == "-" else "x" * 40
+
+    pattern = re.compile(r"\$\{(\w+):([?-])([^}]*)\}")
+    values = {name: pattern.sub(fill, str(v)) for name, v in env.items()}
+    settings = Settings.from_env(values)
+    assert settings.trusted_proxies == {"nginx"}
+    # 100 students behind one address, two sign-in hits each, room for a retry each.
+    rate = settings.auth_rate_limit
+    assert rate.count * 60 // rate.per_seconds >= 300
+    assert settings.refresh_rate_limit.count >= 1

@@ -1,13 +1,68 @@
+"""Rate limits: the port, and the sign-in budgets built on it (who is limited, by which key)."""
+
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 from typing import Protocol
+
+from wap.domain.errors import RateLimited
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The answer to one hit: admitted, or refused with the wait until the key has room."""
+
+    allowed: bool
+    retry_after: int = 0  # whole seconds until one more hit would be admitted (≥ 1 if refused)
+
+    def __bool__(self) -> bool:
+        # ``if not await limiter.hit(...)`` keeps meaning "refused".
+        return self.allowed
 
 
 class RateLimiter(Protocol):
-    """Counts hits per key in fixed windows; kept in Redis when configured, so that the
+    """Counts hits per key in a moving window; kept in Redis when configured, so that the
     limit holds across processes."""
 
     @abstractmethod
-    async def hit(self, key: str, limit: int, per_seconds: int) -> bool:
-        """Count one hit; ``False`` when the key is over its limit in this window."""
+    async def hit(self, key: str, limit: int, per_seconds: int) -> Admission:
+        """Count one hit unless the key already had ``limit`` admitted hits in the last
+        ``per_seconds``; a refused hit is not counted."""
+
+
+def ensure_admitted(*admissions: Admission) -> None:
+    """Raise ``rate.limited`` if any of the hits was refused, with the longest wait."""
+    refused = [a.retry_after for a in admissions if not a.allowed]
+    if refused:
+        raise RateLimited(retry_after=max(refused))
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    count: int
+    per_seconds: int
+
+
+class AuthLimits:
+    """The budgets of /auth/* (WAP_AUTH_RATE_LIMIT, WAP_REFRESH_RATE_LIMIT).
+
+    Signing in (start, callback, app token exchange) is limited per client address: that is
+    all the service knows of an anonymous caller, and a lecture hall behind one NAT address
+    shares it, so the budget is sized for a hall. Refresh and logout are limited per login
+    session: a session belongs to one person, so a hall never shares one, and one noisy client
+    cannot spend the others' refreshes."""
+
+    def __init__(self, limiter: RateLimiter, per_address: Rate, per_session: Rate) -> None:
+        self._limiter = limiter
+        self._per_address = per_address
+        self._per_session = per_session
+
+    async def address(self, address: str) -> None:
+        rate = self._per_address
+        ensure_admitted(await self._limiter.hit(f"auth:{address}", rate.count, rate.per_seconds))
+
+    async def session(self, action: str, session_id: str) -> None:
+        rate = self._per_session
+        key = f"{action}:session:{session_id}"
+        ensure_admitted(await self._limiter.hit(key, rate.count, rate.per_seconds))

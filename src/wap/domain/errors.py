@@ -58,7 +58,14 @@ class Unauthenticated(WapError):
 
 
 class TooManyRequests(WapError):
-    """The caller must wait."""
+    """The caller must wait: ``retry_after`` seconds, when known (``Retry-After``)."""
+
+    default_retry_after: ClassVar[int | None] = None
+
+    @property
+    def retry_after(self) -> int | None:
+        value = self.context.get("retry_after", self.default_retry_after)
+        return None if value is None else max(1, int(value))
 
 
 # Requests in general
@@ -68,6 +75,7 @@ class RequestInvalid(InvalidValue):
 
 class RateLimited(TooManyRequests):
     code = "rate.limited"
+    default_retry_after = 60  # for a raiser that cannot tell; the limiter's own say more
 
 
 # Members

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -23,6 +24,8 @@ MAIL_FROM = "WAP <noreply@wap.local>"
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour|day)\s*")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _GITHUB_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+# A DNS label; "_" too, since container names (Docker's DNS answers for them) may hold one.
+_HOST_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 class ConfigError(ValueError):
@@ -34,12 +37,11 @@ class RateLimit(msgspec.Struct, frozen=True):
     per_seconds: int
 
     @classmethod
-    def parse(cls, raw: str) -> RateLimit:
+    def parse(cls, raw: str, name: str = "WAP_AUTH_RATE_LIMIT") -> RateLimit:
         match = _RATE.fullmatch(raw)
         if match is None or int(match[1]) < 1:
             raise ConfigError(
-                "WAP_AUTH_RATE_LIMIT must look like '60/minute' "
-                f"(per second, minute, hour or day), got {raw!r}"
+                f"{name} must look like '60/minute' (per second, minute, hour or day), got {raw!r}"
             )
         return cls(int(match[1]), _UNIT_SECONDS[match[2]])
 
@@ -87,6 +89,27 @@ def email_domains(raw: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def proxy_entries(entries: frozenset[str]) -> frozenset[str]:
+    """WAP_TRUSTED_PROXIES: each entry an IP address, a CIDR range or a host name."""
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)  # an address is a /32 (or /128)
+            continue
+        except ValueError:
+            pass
+        labels = entry.rstrip(".").split(".")
+        if (
+            len(entry) > 253
+            or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+            or labels[-1].isdigit()  # 10.0.0.300 is a broken address, not a name
+        ):
+            raise ConfigError(
+                "WAP_TRUSTED_PROXIES entries must be IP addresses, CIDR ranges "
+                f"(10.0.0.0/8) or host names (nginx), got {entry!r}"
+            )
+    return entries
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = EMBEDDED_DATABASE_URL
     redis_url: str | None = None
@@ -110,6 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: frozenset[str] = frozenset()
     cors_origins: frozenset[str] = frozenset()
     auth_rate_limit: RateLimit = RateLimit(60, 60)
+    refresh_rate_limit: RateLimit = RateLimit(10, 60)
     max_image_bytes: int = 5 * 1024 * 1024
     read_cache: bool = True
     task_claim_seconds: int = 300
@@ -172,7 +196,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raw = get(name) or ""
             return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
 
-        rate = get("WAP_AUTH_RATE_LIMIT")
+        def rate(name: str, default: RateLimit) -> RateLimit:
+            raw = get(name)
+            return RateLimit.parse(raw, name) if raw else default
+
         metrics_token = get("WAP_METRICS_TOKEN")
         if metrics_token is not None and len(metrics_token) < 16:
             raise ConfigError("WAP_METRICS_TOKEN must be at least 16 characters long")
@@ -199,7 +226,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             media_dir=Path(get("WAP_MEDIA_DIR") or "./media"),
             frontend_url=get("WAP_FRONTEND_URL") or "/",
             cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
-            trusted_proxies=names("WAP_TRUSTED_PROXIES"),
+            trusted_proxies=proxy_entries(names("WAP_TRUSTED_PROXIES")),
             read_cache=boolean("WAP_READ_CACHE", True),
             task_claim_seconds=integer("WAP_TASK_CLAIM_SECONDS", 300, 1, 86400),
             cors_origins=frozenset(
@@ -207,7 +234,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 for o in (get("WAP_CORS_ORIGINS") or "").split(",")
                 if o.strip()
             ),
-            auth_rate_limit=RateLimit.parse(rate) if rate else RateLimit(60, 60),
+            auth_rate_limit=rate("WAP_AUTH_RATE_LIMIT", RateLimit(60, 60)),
+            refresh_rate_limit=rate("WAP_REFRESH_RATE_LIMIT", RateLimit(10, 60)),
             max_image_bytes=integer("WAP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 1024**3),
             metrics_token=metrics_token,
             metrics_dir=Path(metrics_dir) if metrics_dir else None,

@@ -80,7 +80,7 @@ from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCo
 from wap.application.cache import LedgerViewedPages, ReadCache, Touched, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
-from wap.application.limits import RateLimiter
+from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.media import (
     ImageLimits,
@@ -254,6 +254,15 @@ class InfrastructureProvider(Provider):
     @provide
     def rate_limiter(self, redis: Redis | None) -> RateLimiter:
         return RedisRateLimiter(redis) if redis is not None else InMemoryRateLimiter()
+
+    @provide
+    def auth_limits(self, limiter: RateLimiter, settings: Settings) -> AuthLimits:
+        address, session = settings.auth_rate_limit, settings.refresh_rate_limit
+        return AuthLimits(
+            limiter,
+            per_address=Rate(address.count, address.per_seconds),
+            per_session=Rate(session.count, session.per_seconds),
+        )
 
     @provide
     def read_cache(self, redis: Redis | None, settings: Settings) -> ReadCache:

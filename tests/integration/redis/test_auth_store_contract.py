@@ -56,6 +56,18 @@ async def test_a_refresh_token_is_fresh_once_then_reused(sessions: SessionStore)
     assert (await sessions.use_refresh("never")).outcome is RefreshOutcome.UNKNOWN
 
 
+async def test_a_refresh_token_names_its_session_without_being_used(
+    sessions: SessionStore,
+) -> None:
+    await sessions.open("s1", 7, 60)
+    await sessions.add_refresh("d1", "s1", 60)
+    assert await sessions.session_of_refresh("d1") == "s1"
+    assert await sessions.session_of_refresh("d1") == "s1"
+    assert (await sessions.use_refresh("d1")).outcome is RefreshOutcome.FRESH  # still unused
+    assert await sessions.session_of_refresh("d1") == "s1"  # used: still names its session
+    assert await sessions.session_of_refresh("never") is None
+
+
 async def test_a_refresh_token_of_a_closed_session_is_unknown(sessions: SessionStore) -> None:
     await sessions.open("s1", 7, 60)
     await sessions.add_refresh("d1", "s1", 60)

@@ -16,7 +16,15 @@ from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.adapters.system import FixedClock
-from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
+from wap.application.auth.ports import RefreshOutcome
+from wap.application.auth.sessions import (
+    Authenticate,
+    Logout,
+    RefreshSession,
+    SessionIssuer,
+    TokenPair,
+    digest,
+)
 from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
 from wap.application.auth.sign_up import (
     EmailCodeRequest,
@@ -25,6 +33,7 @@ from wap.application.auth.sign_up import (
     RequestEmailCode,
     SignUpPolicy,
 )
+from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
@@ -57,6 +66,9 @@ class World:
         default_factory=lambda: FakeIdentityProvider({"good": OCTOCAT})
     )
     policy: SignUpPolicy = field(default_factory=SignUpPolicy)
+    limiter: RateLimiter = field(default_factory=InMemoryRateLimiter)
+    per_address: Rate = field(default_factory=lambda: Rate(60, 60))
+    per_session: Rate = field(default_factory=lambda: Rate(10, 60))
 
     def __post_init__(self) -> None:
         self.tokens = JwtAccessTokenCodec("s" * 48)
@@ -65,11 +77,10 @@ class World:
             self.github, self.members, self.uow, self.issuer, self.clock
         )
         self.authenticate = Authenticate(self.tokens, self.sessions, self.members, self.clock)
-        self.refresh = RefreshSession(self.issuer, self.sessions, self.members)
-        self.logout = Logout(self.sessions)
-        self.request_code = RequestEmailCode(
-            self.codes, self.mail, self.policy, InMemoryRateLimiter(lambda: 1_000_000.0)
-        )
+        self.limits = AuthLimits(self.limiter, self.per_address, self.per_session)
+        self.refresh_session = RefreshSession(self.issuer, self.sessions, self.members, self.limits)
+        self.logout = Logout(self.sessions, self.limits)
+        self.request_code = RequestEmailCode(self.codes, self.mail, self.policy, self.limiter)
         self.notices = InMemoryNoticeRepository()
         self.register = Register(
             self.members,
@@ -79,6 +90,9 @@ class World:
             self.policy,
             InMemoryRateLimiter(lambda: 1_000_000.0),
         )
+
+    async def refresh(self, token: str, address: str = "192.0.2.1") -> TokenPair:
+        return await self.refresh_session(token, address)
 
 
 def code_in(world: World) -> str:
@@ -347,3 +361,44 @@ async def test_registration_attempts_are_limited_per_member() -> None:
             await world.register(form(actor, "ABCDEF"))
     with pytest.raises(RateLimited):
         await world.register(form(actor, "ABCDEF"))
+
+
+async def test_refreshes_are_limited_per_session_and_a_refused_one_keeps_its_token() -> None:
+    world = World(per_session=Rate(2, 60))
+    mine = await world.sign_in(SignInCommand("good"))
+    pair = await world.refresh(mine.refresh_token)
+    pair = await world.refresh(pair.refresh_token)
+    with pytest.raises(RateLimited) as refused:
+        await world.refresh(pair.refresh_token)
+    assert 1 <= (refused.value.retry_after or 0) <= 60
+    # Refused before use: the token is still fresh, so retrying later is no "theft".
+    assert (await world.sessions.session_of_refresh(digest(pair.refresh_token))) is not None
+    used = await world.sessions.use_refresh(digest(pair.refresh_token))
+    assert used.outcome is RefreshOutcome.FRESH
+    # Another session, from the same address, has its own budget.
+    other = await world.sign_in(SignInCommand("good"))
+    assert (await world.refresh(other.refresh_token)).session_id == other.session_id
+
+
+async def test_unknown_refresh_tokens_spend_the_address_budget_not_a_session() -> None:
+    world = World(per_address=Rate(3, 60))
+    for _ in range(3):
+        with pytest.raises(RefreshInvalid):
+            await world.refresh("guess", "198.51.100.9")
+    with pytest.raises(RateLimited):
+        await world.refresh("guess", "198.51.100.9")
+    # A real session refreshes from that address all the same, and so do other addresses.
+    signed = await world.sign_in(SignInCommand("good"))
+    await world.refresh(signed.refresh_token, "198.51.100.9")
+    with pytest.raises(RefreshInvalid):
+        await world.refresh("guess", "198.51.100.10")
+
+
+async def test_logout_is_limited_per_session() -> None:
+    world = World(per_session=Rate(1, 60))
+    first = await world.sign_in(SignInCommand("good"))
+    second = await world.sign_in(SignInCommand("good"))
+    await world.logout(None, first.refresh_token)
+    with pytest.raises(RateLimited):
+        await world.logout(first.session_id)
+    await world.logout(second.session_id)  # another session is not affected

@@ -82,6 +82,10 @@ class InMemorySessionStore(SessionStore):
     async def add_refresh(self, digest: str, session_id: str, ttl_seconds: int) -> None:
         self._refresh.set(digest, _Refresh(session_id), ttl_seconds)
 
+    async def session_of_refresh(self, digest: str) -> str | None:
+        record = self._refresh.get(digest)
+        return record.session_id if record is not None else None
+
     async def use_refresh(self, digest: str) -> RefreshUse:
         # No await between reading and marking: atomic on the event loop.
         record = self._refresh.get(digest)

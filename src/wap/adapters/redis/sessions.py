@@ -69,6 +69,10 @@ class RedisSessionStore(SessionStore):
             pipe.expire(key, ttl_seconds)
             await pipe.execute()
 
+    async def session_of_refresh(self, digest: str) -> str | None:
+        found = await self._redis.hget(self._refresh + digest, "session")
+        return _text(found) if found is not None else None
+
     async def use_refresh(self, digest: str) -> RefreshUse:
         answer = await self._use(keys=[self._refresh + digest], args=[self._session])
         outcome = RefreshOutcome(_text(answer[0]))

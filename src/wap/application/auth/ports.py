@@ -74,6 +74,11 @@ class SessionStore(Protocol):
     async def add_refresh(self, digest: str, session_id: str, ttl_seconds: int) -> None: ...
 
     @abstractmethod
+    async def session_of_refresh(self, digest: str) -> str | None:
+        """The session a refresh token was issued to, without using it (None if unknown).
+        Refreshes are rate-limited per session, and a refused one must not spend the token."""
+
+    @abstractmethod
     async def use_refresh(self, digest: str) -> RefreshUse:
         """Use a refresh token once, atomically: of two concurrent uses only one is FRESH."""
 

@@ -13,6 +13,7 @@ from wap.application.auth.ports import (
     RefreshOutcome,
     SessionStore,
 )
+from wap.application.limits import AuthLimits
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock
 from wap.domain.auth import REFRESH_TOKEN_SECONDS
@@ -83,14 +84,28 @@ class RefreshSession:
     the whole session, since one of its two holders must be a thief."""
 
     def __init__(
-        self, issuer: SessionIssuer, sessions: SessionStore, members: MemberRepository
+        self,
+        issuer: SessionIssuer,
+        sessions: SessionStore,
+        members: MemberRepository,
+        limits: AuthLimits,
     ) -> None:
         self._issuer = issuer
         self._sessions = sessions
         self._members = members
+        self._limits = limits
 
-    async def __call__(self, refresh_token: str) -> TokenPair:
-        used = await self._sessions.use_refresh(digest(refresh_token))
+    async def __call__(self, refresh_token: str, address: str) -> TokenPair:
+        """``address`` is the client's: a token the store does not know spends that
+        address's sign-in budget, so guessing tokens costs what guessing codes costs."""
+        token = digest(refresh_token)
+        # Limited per session, checked before the token is used: a refused refresh keeps it.
+        session_id = await self._sessions.session_of_refresh(token)
+        if session_id is None:
+            await self._limits.address(address)
+        else:
+            await self._limits.session("refresh", session_id)
+        used = await self._sessions.use_refresh(token)
         if used.outcome is RefreshOutcome.REUSED and used.session_id:
             await self._sessions.close(used.session_id)
             raise RefreshInvalid()
@@ -108,12 +123,14 @@ class Logout:
     """Close a login session, named by a valid access token or by its refresh token (a browser
     whose 30-minute access cookie has lapsed can still log out)."""
 
-    def __init__(self, sessions: SessionStore) -> None:
+    def __init__(self, sessions: SessionStore, limits: AuthLimits) -> None:
         self._sessions = sessions
+        self._limits = limits
 
     async def __call__(self, session_id: str | None, refresh_token: str | None = None) -> None:
         if session_id is None and refresh_token is not None:
             session_id = (await self._sessions.use_refresh(digest(refresh_token))).session_id
         if session_id is None:
             raise AuthRequired()
+        await self._limits.session("logout", session_id)
         await self._sessions.close(session_id)

@@ -10,7 +10,7 @@ import msgspec
 from wap.application.auth.email import parse_email
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
-from wap.application.limits import RateLimiter
+from wap.application.limits import RateLimiter, ensure_admitted
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
@@ -23,7 +23,6 @@ from wap.domain.errors import (
     EmailCodeMismatch,
     EmailCooldown,
     MemberNotRegistering,
-    RateLimited,
     StudentNumberTaken,
     TokenInvalid,
     gather,
@@ -67,7 +66,7 @@ class EmailCodeSent(msgspec.Struct, frozen=True):
 
 class RequestEmailCode:
     """Mail a sign-up code: one a minute per member (``email.cooldown``), and at most
-    ``MAX_PER_HOUR`` per clock hour per member and per address (``rate.limited``), so that no
+    ``MAX_PER_HOUR`` in any hour per member and per address (``rate.limited``), so that no
     one can turn the service into a mail cannon against an inbox."""
 
     def __init__(
@@ -93,8 +92,7 @@ class RequestEmailCode:
         by_member = await self._limiter.hit(f"email-code:member:{member_id}", most, hour)
         # The normal form: Victim@PUKYONG.ac.kr and victim@pukyong.ac.kr count as one inbox.
         by_address = await self._limiter.hit(f"email-code:address:{email.value}", most, hour)
-        if not (by_member and by_address):
-            raise RateLimited()
+        ensure_admitted(by_member, by_address)  # rate.limited, with the longer wait
         code = new_code()
         await self._codes.put(
             member_id, email.value, digest(code), EmailCodePolicy.LIFETIME_SECONDS
@@ -167,8 +165,7 @@ class Register:
         email.ensure_allowed(self._policy.allowed_email_domains)
         # A form that breaks a rule tells nothing and costs nothing; every other try counts.
         key = f"registration:member:{form.actor.member_id}"
-        if not await self._limiter.hit(key, self.ATTEMPTS_PER_HOUR, 3600):
-            raise RateLimited()
+        ensure_admitted(await self._limiter.hit(key, self.ATTEMPTS_PER_HOUR, 3600))
         member = await self._members.get_for_update(form.actor.member_id)
         if member is None:
             raise TokenInvalid()

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Scope
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -32,7 +33,6 @@ from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
 from wap.entrypoints.http.observability import (
     metrics_controller,
-    peers_in,
     prometheus_middleware,
     request_ids,
 )
@@ -45,6 +45,7 @@ from wap.entrypoints.http.problems import (
     path_of,
     problem_response,
 )
+from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.web import pages
 from wap.entrypoints.worker.broker import attach_container
@@ -146,6 +147,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             # No Redis: the ledger and broker live in this process, so does the schedule.
             background.append(asyncio.create_task(scheduler_loop(broker)))
 
+    async def start_proxies() -> None:
+        # WAP_TRUSTED_PROXIES' host names resolve now, not on the first request (proxies.py).
+        app.state.trusted_proxies = await container.get(TrustedProxies)
+
     async def stop_background() -> None:
         for task in background:
             task.cancel()
@@ -203,14 +208,20 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             else None
         ),
         template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
-        on_startup=[start_broker],
+        on_startup=[start_broker, start_proxies],
         on_shutdown=[stop_background, container.close],
         debug=False,
         logging_config=None,  # the process's logging is set up once (entrypoints/logs.py)
     )
     setup_dishka(container, app)
-    # Outermost, so that unmatched routes get an id too. TODO(merge): TrustedProxies.
-    app.asgi_handler = request_ids(app.asgi_handler, peers_in(settings.trusted_proxies))
+
+    def peer_is_trusted(scope: Scope) -> bool:
+        # The app's TrustedProxies, set when the app starts (start_proxies).
+        proxies: TrustedProxies | None = getattr(app.state, "trusted_proxies", None)
+        return proxies is not None and proxies.peer_is_trusted(scope)
+
+    # Outermost, so that unmatched routes get an id too.
+    app.asgi_handler = request_ids(app.asgi_handler, peer_is_trusted)
     return app
 
 

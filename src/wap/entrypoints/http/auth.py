@@ -35,6 +35,7 @@ from wap.entrypoints.http.identity import (
     ensure_csrf,
     set_session_cookies,
 )
+from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.http.responses import errors
 
 OAUTH_COOKIE = "wap_oauth"
@@ -125,7 +126,7 @@ def _require_github(settings: Settings) -> None:
     tags=["auth"],
     summary="Start the browser sign-in: 302 to GitHub with state and PKCE",
     status_code=302,
-    responses=errors("service.unavailable"),
+    responses=errors("rate.limited", "service.unavailable"),
 )
 async def github_login(
     request: Request[Any, Any, Any],
@@ -166,7 +167,9 @@ async def github_login(
     tags=["auth"],
     summary="GitHub sends the browser back here; signs in, sets cookies, 302 to next",
     status_code=302,
-    responses=errors("auth.state_mismatch", "auth.oauth_failed", "service.unavailable"),
+    responses=errors(
+        "auth.state_mismatch", "auth.oauth_failed", "rate.limited", "service.unavailable"
+    ),
 )
 async def github_callback(
     request: Request[Any, Any, Any],
@@ -204,7 +207,7 @@ async def github_callback(
     tags=["auth"],
     summary="App flow: exchange a GitHub code for tokens",
     status_code=200,
-    responses=errors("auth.oauth_failed", "service.unavailable"),
+    responses=errors("auth.oauth_failed", "rate.limited", "service.unavailable"),
 )
 async def github_token(
     data: JSONBody[GitHubTokenBody],
@@ -222,16 +225,16 @@ async def github_token(
 
 @post(
     "/auth/refresh",
-    guards=[auth_rate_limit],
     tags=["auth"],
     summary="A new token pair for a refresh token (single use; reuse revokes the session)",
     status_code=200,
-    responses=errors("auth.refresh_invalid", "auth.csrf_failed"),
+    responses=errors("auth.refresh_invalid", "auth.csrf_failed", "rate.limited"),
 )
 async def refresh(
     request: Request[Any, Any, Any],
     settings: FromDishka[Settings],
     refresh_session: FromDishka[RefreshSession],
+    proxies: FromDishka[TrustedProxies],
     data: JSONBody[RefreshBody | None] = None,
 ) -> Response[Tokens]:
     token = data.refresh_token if data is not None else None
@@ -243,7 +246,8 @@ async def refresh(
         # Origin and double-submit; the new cookies bind the CSRF token to the session.
         ensure_csrf(request, settings)
     assert token is not None
-    pair = await refresh_session(token)
+    # Limited per session (WAP_REFRESH_RATE_LIMIT); the address counts only for unknown tokens.
+    pair = await refresh_session(token, proxies.client_address(request.scope, request.headers))
     body = Tokens(pair.access_token, None if from_cookie else pair.refresh_token)
     response = Response(body, status_code=200)
     if from_cookie:
@@ -253,11 +257,10 @@ async def refresh(
 
 @post(
     "/auth/logout",
-    guards=[auth_rate_limit],
     tags=["auth"],
     summary="Revoke this login session and clear the cookies",
     status_code=204,
-    responses=errors("auth.required", "auth.token_invalid", "auth.csrf_failed"),
+    responses=errors("auth.required", "auth.token_invalid", "auth.csrf_failed", "rate.limited"),
 )
 async def logout(
     request: Request[Any, Any, Any],
@@ -279,7 +282,6 @@ async def logout(
 
 @post(
     "/auth/email-codes",
-    guards=[auth_rate_limit],
     tags=["auth"],
     summary="Mail a 6-character sign-up code (5 min life, 60 s resend cooldown)",
     status_code=202,
@@ -288,6 +290,7 @@ async def logout(
         "member.not_registering",
         "email.cooldown",
         "email.domain_not_allowed",
+        "rate.limited",
     ),
 )
 async def email_codes(

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -20,12 +21,13 @@ from litestar.types import ASGIApp, Message, Receive, Send
 from litestar.types import Scope as AsgiScope
 
 from wap.application.auth.sessions import Authenticate, TokenPair
-from wap.application.limits import RateLimiter
+from wap.application.limits import AuthLimits
 from wap.domain.auth import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS
-from wap.domain.errors import AuthRequired, CsrfFailed, RateLimited, TokenExpired, TokenInvalid
+from wap.domain.errors import AuthRequired, CsrfFailed, TokenExpired, TokenInvalid
 from wap.domain.members import Actor
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
+from wap.entrypoints.http.proxies import TrustedProxies
 
 ACCESS_COOKIE = "wap_access"
 REFRESH_COOKIE = "wap_refresh"
@@ -172,33 +174,15 @@ def ensure_csrf(
         raise CsrfFailed()
 
 
-def client_ip(request: Request[Any, Any, Any], trusted_proxies: frozenset[str]) -> str:
-    """The peer's address; behind a trusted proxy, the nearest untrusted X-Forwarded-For hop.
-
-    X-Forwarded-For is believed only from a peer listed in WAP_TRUSTED_PROXIES, and read
-    from the right, skipping our own proxies, so a client cannot forge its address."""
-    client = request.scope.get("client")
-    peer = str(client[0]) if client else "unknown"
-    if peer not in trusted_proxies:
-        return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted_proxies:
-            return hop[:64]
-    return peer
-
-
 async def auth_rate_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """Guard of /auth/*: WAP_AUTH_RATE_LIMIT per client address (``rate.limited`` beyond)."""
+    """Guard of the sign-in routes: WAP_AUTH_RATE_LIMIT per client address (``rate.limited``
+    beyond). Refresh and logout are limited per session instead (application/limits.py)."""
     container = connection.state.dishka_container  # the request scope dishka opened
-    settings = await container.get(Settings)
-    limiter = await container.get(RateLimiter)
-    address = client_ip(connection, settings.trusted_proxies)  # type: ignore[arg-type]
-    limit = settings.auth_rate_limit
-    if not await limiter.hit(f"auth:{address}", limit.count, limit.per_seconds):
-        raise RateLimited()
+    proxies = await container.get(TrustedProxies)
+    limits = await container.get(AuthLimits)
+    await limits.address(proxies.client_address(connection.scope, connection.headers))
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -225,14 +209,21 @@ def credentials(request: Request[Any, Any, Any]) -> tuple[str | None, bool]:
 class HttpProvider(Provider):
     request = from_context(provides=Request, scope=Scope.REQUEST)
 
+    @provide(scope=Scope.APP)
+    async def trusted_proxies(self, settings: Settings) -> AsyncIterator[TrustedProxies]:
+        # One per app: its host names are resolved at start, then kept fresh in the background.
+        async with TrustedProxies.from_entries(settings.trusted_proxies).running() as proxies:
+            yield proxies
+
     @provide(scope=Scope.REQUEST)
     async def identity(
         self,
         request: Request,  # type: ignore[type-arg]
         container: AsyncContainer,
         settings: Settings,
+        proxies: TrustedProxies,
     ) -> Identity:
-        address = client_ip(request, settings.trusted_proxies)
+        address = proxies.client_address(request.scope, request.headers)
         # A web page with a cookie it cannot use (forged, expired, revoked) shows the visitor
         # signed out and clears the cookies (forget_refused_session); the API answers 401.
         forgiving = not is_api(request) and "authorization" not in request.headers

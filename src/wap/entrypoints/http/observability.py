@@ -154,16 +154,6 @@ _VALID_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 PeerIsTrusted = Callable[[Scope], bool]
 
 
-def peers_in(trusted_proxies: frozenset[str]) -> PeerIsTrusted:
-    """Until the proxies helper lands: the peer's address, as text, in WAP_TRUSTED_PROXIES."""
-
-    def peer_is_trusted(scope: Scope) -> bool:
-        client = scope.get("client")
-        return client is not None and str(client[0]) in trusted_proxies
-
-    return peer_is_trusted
-
-
 def new_request_id() -> str:
     return secrets.token_hex(8)
 

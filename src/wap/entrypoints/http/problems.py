@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from wap.domain.errors import WapError
+from wap.domain.errors import RateLimited, TooManyRequests, WapError
 from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.paths import printable
 
@@ -268,7 +268,9 @@ def handle_wap_error(request: Request[Any, Any, Any], error: WapError) -> Respon
     if code == "rate.limited":
         count_refusal(request)
     errors = [(p.field, p.code) for p in error.problems]
-    return problem_response(code, request, errors)
+    wait = error.retry_after if isinstance(error, TooManyRequests) else None
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return problem_response(code, request, errors, headers)
 
 
 def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
@@ -282,8 +284,11 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
         for item in error.extra:
             if isinstance(item, dict):
                 errors.append((str(item.get("key") or item.get("source") or "body"), code))
-    allow = {k.lower(): v for k, v in (error.headers or {}).items()}.get("allow")
+    given = {k.lower(): v for k, v in (error.headers or {}).items()}
+    allow = given.get("allow")
     headers = {"Allow": allow} if allow else None
+    if code == RateLimited.code:  # every rate.limited answer says when to come back
+        headers = {"Retry-After": given.get("retry-after") or str(RateLimited.default_retry_after)}
     return problem_response(code, request, errors, headers)
 
 
