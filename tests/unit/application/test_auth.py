@@ -88,7 +88,7 @@ class World:
             Notifier(self.notices, self.members, Outbox(), self.clock),
             self.uow,
             self.policy,
-            InMemoryRateLimiter(lambda: 1_000_000.0),
+            InMemoryRateLimiter(),
         )
 
     async def refresh(self, token: str, address: str = "192.0.2.1") -> TokenPair:
