@@ -6,11 +6,9 @@ code to a status and to the Korean and English text (``entrypoints/http/problems
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
-
-T = TypeVar("T")
+from typing import Any, ClassVar, TypeVar, overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,14 +265,52 @@ class ImageTooLarge(InvalidValue):
     code = "image.too_large"
 
 
-def gather(checks: Iterable[tuple[str, Callable[[], T]]]) -> list[T]:
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+
+
+@overload
+def check_fields(a: tuple[str, Callable[[], A]], /) -> tuple[A]: ...
+@overload
+def check_fields(
+    a: tuple[str, Callable[[], A]], b: tuple[str, Callable[[], B]], /
+) -> tuple[A, B]: ...
+@overload
+def check_fields(
+    a: tuple[str, Callable[[], A]],
+    b: tuple[str, Callable[[], B]],
+    c: tuple[str, Callable[[], C]],
+    /,
+) -> tuple[A, B, C]: ...
+@overload
+def check_fields(
+    a: tuple[str, Callable[[], A]],
+    b: tuple[str, Callable[[], B]],
+    c: tuple[str, Callable[[], C]],
+    d: tuple[str, Callable[[], D]],
+    /,
+) -> tuple[A, B, C, D]: ...
+@overload
+def check_fields(
+    a: tuple[str, Callable[[], A]],
+    b: tuple[str, Callable[[], B]],
+    c: tuple[str, Callable[[], C]],
+    d: tuple[str, Callable[[], D]],
+    e: tuple[str, Callable[[], E]],
+    /,
+) -> tuple[A, B, C, D, E]: ...
+def check_fields(*checks: tuple[str, Callable[[], object]]) -> tuple[object, ...]:
     """Run every named check and report all field problems at once.
 
-    Each check is ``(field, thunk)``. When one or more thunks raise an ``InvalidValue``, the
-    first error is raised carrying the problems of all of them, so a form shows every bad
-    field in one answer instead of one per round trip.
+    Each check is ``(field, thunk)``; the answer is the thunks' values in order, each with its
+    own type (the overloads, like ``asyncio.gather``'s, keep them apart). When one or more
+    thunks raise an ``InvalidValue``, the first error is raised carrying the problems of all
+    of them, so a form shows every bad field in one answer instead of one per round trip.
     """
-    results: list[T] = []
+    results: list[object] = []
     failures: list[WapError] = []
     for field, check in checks:
         try:
@@ -288,4 +324,4 @@ def gather(checks: Iterable[tuple[str, Callable[[], T]]]) -> list[T]:
         first = failures[0]
         first.problems = tuple(p for failure in failures for p in failure.problems)
         raise first
-    return results
+    return tuple(results)

@@ -7,27 +7,27 @@ from wap.domain.errors import (
     NameInvalid,
     StudentNumberInvalid,
     StudentNumberTaken,
-    gather,
+    check_fields,
 )
 from wap.domain.members import Name, StudentNumber
 
 
-def test_gather_reports_every_bad_field_at_once() -> None:
+def test_check_fields_reports_every_bad_field_at_once() -> None:
     with pytest.raises(NameInvalid) as caught:
-        gather([("name", lambda: Name("1")), ("student_number", lambda: StudentNumber("x"))])
+        check_fields(("name", lambda: Name("1")), ("student_number", lambda: StudentNumber("x")))
     assert caught.value.problems == (
         FieldProblem("name", "member.name_invalid"),
         FieldProblem("student_number", StudentNumberInvalid.code),
     )
 
 
-def test_gather_returns_values_when_all_pass() -> None:
-    assert gather([("a", lambda: 1), ("b", lambda: 2)]) == [1, 2]
+def test_check_fields_returns_values_when_all_pass() -> None:
+    assert check_fields(("a", lambda: 1), ("b", lambda: "2")) == (1, "2")
 
 
-def test_gather_lets_other_errors_through() -> None:
+def test_check_fields_lets_other_errors_through() -> None:
     def taken() -> None:
         raise StudentNumberTaken()
 
     with pytest.raises(StudentNumberTaken):
-        gather([("student_number", taken)])
+        check_fields(("student_number", taken))

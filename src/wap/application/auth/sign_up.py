@@ -16,8 +16,7 @@ from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import UnitOfWork
-from wap.domain.auth import EmailAddress, EmailCodePolicy
-from wap.domain.catalog import Position
+from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
     EmailCodeExpired,
     EmailCodeMismatch,
@@ -25,7 +24,7 @@ from wap.domain.errors import (
     MemberNotRegistering,
     StudentNumberTaken,
     TokenInvalid,
-    gather,
+    check_fields,
 )
 from wap.domain.members import Actor, MemberStatus, Name, StudentNumber, parse_position
 from wap.domain.notifications import NoticeKind
@@ -152,16 +151,12 @@ class Register:
 
     async def __call__(self, form: Registration) -> OwnProfile:
         ensure_registering(form.actor)
-        name, student_number, position, email = gather(
-            [
-                ("name", lambda: Name.of(form.name)),
-                ("student_number", lambda: StudentNumber.of(form.student_number)),
-                ("position", lambda: parse_position(form.position)),
-                ("email", lambda: parse_email(form.email)),
-            ]
+        name, student_number, position, email = check_fields(
+            ("name", lambda: Name.of(form.name)),
+            ("student_number", lambda: StudentNumber.of(form.student_number)),
+            ("position", lambda: parse_position(form.position)),
+            ("email", lambda: parse_email(form.email)),
         )
-        assert isinstance(name, Name) and isinstance(student_number, StudentNumber)
-        assert isinstance(email, EmailAddress) and isinstance(position, Position)
         email.ensure_allowed(self._policy.allowed_email_domains)
         # A form that breaks a rule tells nothing and costs nothing; every other try counts.
         key = f"registration:member:{form.actor.member_id}"

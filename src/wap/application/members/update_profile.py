@@ -6,7 +6,7 @@ from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import UnitOfWork
-from wap.domain.errors import RequestInvalid, TokenInvalid, gather
+from wap.domain.errors import RequestInvalid, TokenInvalid, check_fields
 from wap.domain.members import Actor, Bio, Language, TechStack, parse_position
 from wap.domain.values import Links
 
@@ -38,22 +38,20 @@ class UpdateProfile:
         member = await self._members.get_for_update(edit.actor.member_id)
         if member is None:
             raise TokenInvalid()
-        bio, position, tech_stack, links, language = gather(
-            [
-                ("bio", lambda: given(edit.bio, Bio)),
-                ("position", lambda: given(edit.position, parse_position)),
-                ("tech_stack", lambda: given(edit.tech_stack, TechStack.of)),
-                ("links", lambda: given(edit.links, Links.of)),
-                ("language", lambda: given(edit.language, parse_language)),
-            ]
+        bio, position, tech_stack, links, language = check_fields(
+            ("bio", lambda: given(edit.bio, Bio)),
+            ("position", lambda: given(edit.position, parse_position)),
+            ("tech_stack", lambda: given(edit.tech_stack, TechStack.of)),
+            ("links", lambda: given(edit.links, Links.of)),
+            ("language", lambda: given(edit.language, parse_language)),
         )
         member.update_profile(
-            bio=bio,  # type: ignore[arg-type]
-            position=position,  # type: ignore[arg-type]
-            tech_stack=tech_stack,  # type: ignore[arg-type]
-            links=links,  # type: ignore[arg-type]
+            bio=bio,
+            position=position,
+            tech_stack=tech_stack,
+            links=links,
             notify_email=None if isinstance(edit.notify_email, Unset) else edit.notify_email,
-            language=language,  # type: ignore[arg-type]
+            language=language,
         )
         await self._members.save(member)
         await self._uow.commit()

@@ -14,7 +14,7 @@ from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, TitleTaken, gather
+from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, TitleTaken, check_fields
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
@@ -75,25 +75,22 @@ class CreateTeam:
 
     async def __call__(self, command: NewTeam) -> TeamDetail:
         command.actor.ensure_approved()
-        title, genre, description, slots, links = gather(
-            [
-                ("title", lambda: Title.of(command.title)),
-                ("genre", lambda: parse_genre(command.genre)),
-                ("description", lambda: Description(command.description)),
-                ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
-                ("links", lambda: Links.of(command.links)),
-            ]
+        title, genre, description, slots, links = check_fields(
+            ("title", lambda: Title.of(command.title)),
+            ("genre", lambda: parse_genre(command.genre)),
+            ("description", lambda: Description(command.description)),
+            ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
+            ("links", lambda: Links.of(command.links)),
         )
-        assert isinstance(title, Title)
         if await self._teams.title_owner(title.key) is not None:
             raise TitleTaken(field="title")
         team = Team.open(
             leader_id=command.actor.member_id,
             title=title,
-            genre=genre,  # type: ignore[arg-type]
-            description=description,  # type: ignore[arg-type]
-            slots=slots,  # type: ignore[arg-type]
-            links=links,  # type: ignore[arg-type]
+            genre=genre,
+            description=description,
+            slots=slots,
+            links=links,
             now=self._clock.now(),
             recruit_until=command.recruit_until,
         )
@@ -132,32 +129,30 @@ class EditTeam:
         team.ensure_leader(edit.actor)
         now = self._clock.now()
         # Each check gives None for a field the PATCH leaves alone.
-        title, genre, description, links, slots = gather(
-            [
-                ("title", lambda: given(edit.title, Title.of)),
-                ("genre", lambda: given(edit.genre, parse_genre)),
-                ("description", lambda: given(edit.description, Description)),
-                ("links", lambda: given(edit.links, Links.of)),
-                (
-                    "slots",
-                    lambda: given(
-                        edit.slots, lambda raw: slot_specs((s.category, s.capacity) for s in raw)
-                    ),
+        title, genre, description, links, slots = check_fields(
+            ("title", lambda: given(edit.title, Title.of)),
+            ("genre", lambda: given(edit.genre, parse_genre)),
+            ("description", lambda: given(edit.description, Description)),
+            ("links", lambda: given(edit.links, Links.of)),
+            (
+                "slots",
+                lambda: given(
+                    edit.slots, lambda raw: slot_specs((s.category, s.capacity) for s in raw)
                 ),
-            ]
+            ),
         )
         if isinstance(title, Title) and title.key != team.title.key:
             owner = await self._teams.title_owner(title.key)
             if owner is not None and owner != team.id:
                 raise TitleTaken(field="title")
         if slots is not None:
-            team.replace_slots(slots, now)  # type: ignore[arg-type]
+            team.replace_slots(slots, now)
         team.edit(
             now=now,
-            title=title,  # type: ignore[arg-type]
-            genre=genre,  # type: ignore[arg-type]
-            description=description,  # type: ignore[arg-type]
-            links=links,  # type: ignore[arg-type]
+            title=title,
+            genre=genre,
+            description=description,
+            links=links,
             recruit_until=None if isinstance(edit.recruit_until, Unset) else edit.recruit_until,
             clear_recruit_until=edit.recruit_until is None,
         )
