@@ -14,6 +14,7 @@ from datetime import datetime
 
 from wap.application.admin.ports import AuditLog
 from wap.application.auth.ports import IdentityProvider
+from wap.application.errors import OAuthFailed
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.notices.notifier import Outbox
@@ -28,7 +29,7 @@ from wap.application.teams.reader import TeamDetailReader
 from wap.domain.applications import Application
 from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category
-from wap.domain.errors import DuplicateApplication, OAuthFailed, StudentNumberTaken, TitleTaken
+from wap.domain.errors import DuplicateApplication, StudentNumberTaken, TitleTaken
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
 from wap.domain.notifications import Notice
 from wap.domain.teams import Team, TeamMember, TeamRole, TeamStatus

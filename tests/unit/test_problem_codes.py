@@ -1,15 +1,20 @@
-"""Every error code is unique, has a row in the problem table, and the table has no stale row."""
+"""The error catalogue: every code is unique and has a row in the problem table, the table
+has no stale row, each family of errors answers with its family's status, and each layer
+defines only its own kind of error."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-import wap.application.errors
-import wap.domain.errors
-from wap.domain.errors import WapError
+import wap
+from wap.application.errors import TooManyRequests, Unauthenticated, Unavailable
+from wap.domain.errors import Conflict, Forbidden, InvalidValue, NotFound, TooLarge, WapError
 from wap.entrypoints.http.problems import PROBLEMS
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "SPEC.md"
@@ -40,16 +45,66 @@ SPEC_CODES = {
 SERVICE_CODES = {"internal": 500, "service.unavailable": 503, "team.not_pending": 409}
 
 
-def all_subclasses(cls: type) -> set[type]:
-    found = set()
+# Each family of errors and the one status its codes answer with.
+FAMILY_STATUS: dict[type[WapError], int] = {
+    InvalidValue: 400,
+    TooLarge: 413,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooManyRequests: 429,
+    Unavailable: 503,
+}
+# Each code family (the prefix before the dot) and the statuses its codes may have.
+PREFIX_STATUSES = {
+    "request": {400, 404, 405, 413},
+    "auth": {400, 401, 403},
+    "email": {400, 429},
+    "member": {400, 403, 404, 409},
+    "permission": {403},
+    "team": {400, 404, 409},
+    "application": {404, 409},
+    "image": {400, 413},
+    "rate": {429},
+    "service": {503},
+    "internal": {500},
+}
+# The domain defines the errors of the club's things; the service's and the protocol's
+# (auth.*, rate.limited, service.unavailable, e-mail codes) live in the outer layers.
+DOMAIN_PREFIXES = {"member", "permission", "team", "application", "email", "image"}
+# The generic code of a value that breaks a rule without a code of its own.
+DOMAIN_GENERIC = "request.invalid"
+# Alembic's environment script runs only under Alembic; the revisions define no errors.
+NOT_IMPORTED = "wap.adapters.sql.migrations"
+
+
+def all_subclasses(cls: type[WapError]) -> set[type[WapError]]:
+    found: set[type[WapError]] = set()
     for sub in cls.__subclasses__():
         found |= {sub} | all_subclasses(sub)
     return found
 
 
+@cache
 def concrete_errors() -> list[type[WapError]]:
-    assert wap.domain.errors and wap.application.errors  # imported for their classes
-    return [cls for cls in all_subclasses(WapError) if cls.code]
+    """Every error class that names a code of its own, from every module of ``wap``."""
+    for module in pkgutil.walk_packages(wap.__path__, "wap."):
+        if not module.name.startswith(NOT_IMPORTED):
+            importlib.import_module(module.name)
+    return sorted(
+        (cls for cls in all_subclasses(WapError) if "code" in vars(cls)),
+        key=lambda cls: cls.code,
+    )
+
+
+def family_of(cls: type[WapError]) -> type[WapError]:
+    return next(base for base in cls.__mro__ if base in FAMILY_STATUS)
+
+
+def test_the_walk_finds_errors_in_every_layer() -> None:
+    layers = {cls.__module__.split(".")[1] for cls in concrete_errors()}
+    assert layers == {"domain", "application", "entrypoints"}
 
 
 def test_every_error_code_is_unique() -> None:
@@ -65,6 +120,37 @@ def test_every_error_code_has_a_row() -> None:
 def test_the_table_holds_exactly_the_spec_codes_with_their_statuses() -> None:
     table = {code: problem.status for code, problem in PROBLEMS.items()}
     assert table == SPEC_CODES | SERVICE_CODES
+
+
+def test_each_family_of_errors_answers_with_its_status() -> None:
+    wrong = {
+        cls.code: (family_of(cls).__name__, PROBLEMS[cls.code].status)
+        for cls in concrete_errors()
+        if PROBLEMS[cls.code].status != FAMILY_STATUS[family_of(cls)]
+    }
+    assert not wrong
+
+
+def test_each_code_family_has_its_statuses() -> None:
+    wrong = {
+        code: problem.status
+        for code, problem in PROBLEMS.items()
+        if problem.status not in PREFIX_STATUSES.get(code.split(".")[0], set())
+    }
+    assert not wrong
+
+
+def test_the_domain_defines_only_errors_of_its_own_things() -> None:
+    outside = [
+        cls.code
+        for cls in concrete_errors()
+        if cls.__module__.startswith("wap.domain.")
+        and cls.code != DOMAIN_GENERIC
+        and cls.code.split(".")[0] not in DOMAIN_PREFIXES
+    ]
+    assert not outside
+    others = [c.code for c in concrete_errors() if not c.__module__.startswith("wap.domain.")]
+    assert not [code for code in others if code.split(".")[0] in DOMAIN_PREFIXES - {"email"}]
 
 
 def test_every_row_has_korean_and_english_text() -> None:

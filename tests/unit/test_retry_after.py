@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request
 from litestar.exceptions import HTTPException
 
-from wap.domain.errors import EmailCooldown, RateLimited
+from wap.application.errors import EmailCooldown, RateLimited
 from wap.entrypoints.http.problems import handle_http_exception, handle_wap_error
 
 

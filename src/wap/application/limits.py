@@ -6,7 +6,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
 
-from wap.domain.errors import RateLimited
+from wap.application.errors import RateLimited
 
 
 @dataclass(frozen=True, slots=True)

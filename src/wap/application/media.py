@@ -10,13 +10,13 @@ from typing import Protocol
 
 import msgspec
 
+from wap.application.errors import TokenInvalid
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.manage import load_team, team_detail
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
-from wap.domain.errors import TokenInvalid
 from wap.domain.members import Actor
 
 

@@ -11,8 +11,8 @@ from wap.domain.errors import (
     AlreadyMember,
     ApplicationNotPending,
     DuplicateApplication,
+    InvalidValue,
     OwnTeam,
-    RequestInvalid,
     SlotFull,
 )
 from wap.domain.members import Actor
@@ -34,7 +34,7 @@ class Message:
 
     def __post_init__(self) -> None:
         if len(self.value) > Limits.MESSAGE_MAX or not is_one_line(self.value):
-            raise RequestInvalid(field="message")
+            raise InvalidValue(field="message")
 
     @classmethod
     def of(cls, raw: str | None) -> Message:

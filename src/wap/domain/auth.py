@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-from wap.domain.errors import EmailDomainNotAllowed, RequestInvalid
+from wap.domain.errors import EmailDomainNotAllowed, InvalidValue
 from wap.domain.values import has_control_characters
 
 ACCESS_TOKEN_SECONDS: Final = 30 * 60
@@ -47,7 +47,7 @@ class EmailAddress:
             or has_control_characters(self.value)
             or any(ch.isspace() for ch in self.value)
         ):
-            raise RequestInvalid(field="email")
+            raise InvalidValue(field="email")
 
     @property
     def domain(self) -> str:

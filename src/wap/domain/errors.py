@@ -1,7 +1,11 @@
-"""Domain errors. Each carries a stable dotted ``code`` from SPEC §2 and no HTTP status.
+"""Domain errors: the rules of the club's members, teams, applications and values. Each
+carries a stable dotted ``code`` from SPEC §2 and no HTTP status.
 
 Every concrete error is one class with one code; the HTTP layer owns the table that maps a
 code to a status and to the Korean and English text (``entrypoints/http/problems.py``).
+Failures of the service around the domain (signing in, sessions, e-mail codes, rate limits,
+stores that are away) are the application's (``application/errors.py``); those of the HTTP
+protocol (CSRF, the OAuth redirect's state) the entrypoint's (``entrypoints/http/errors.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +40,14 @@ class WapError(Exception):
 
 # Families. They say what kind of failure it is, not how a transport shows it.
 class InvalidValue(WapError):
-    """A value breaks a rule of SPEC §1."""
+    """A value breaks a rule of SPEC §1. A rule without a code of its own reports the SPEC's
+    generic ``request.invalid``; the rules that have one subclass this."""
+
+    code = "request.invalid"
+
+
+class TooLarge(InvalidValue):
+    """A value is larger than the service accepts (413 rather than 400)."""
 
 
 class NotFound(WapError):
@@ -49,31 +60,6 @@ class Conflict(WapError):
 
 class Forbidden(WapError):
     """The caller is known but may not do this."""
-
-
-class Unauthenticated(WapError):
-    """The caller is not (validly) signed in."""
-
-
-class TooManyRequests(WapError):
-    """The caller must wait: ``retry_after`` seconds, when known (``Retry-After``)."""
-
-    default_retry_after: ClassVar[int | None] = None
-
-    @property
-    def retry_after(self) -> int | None:
-        value = self.context.get("retry_after", self.default_retry_after)
-        return None if value is None else max(1, int(value))
-
-
-# Requests in general
-class RequestInvalid(InvalidValue):
-    code = "request.invalid"
-
-
-class RateLimited(TooManyRequests):
-    code = "rate.limited"
-    default_retry_after = 60  # for a raiser that cannot tell; the limiter's own say more
 
 
 # Members
@@ -210,46 +196,7 @@ class ApplicationNotPending(Conflict):
     code = "application.not_pending"
 
 
-# Authentication and sessions
-class AuthRequired(Unauthenticated):
-    code = "auth.required"
-
-
-class TokenInvalid(Unauthenticated):
-    code = "auth.token_invalid"
-
-
-class TokenExpired(Unauthenticated):
-    code = "auth.token_expired"
-
-
-class RefreshInvalid(Unauthenticated):
-    code = "auth.refresh_invalid"
-
-
-class OAuthFailed(InvalidValue):
-    code = "auth.oauth_failed"
-
-
-class StateMismatch(InvalidValue):
-    code = "auth.state_mismatch"
-
-
-class CsrfFailed(Forbidden):
-    code = "auth.csrf_failed"
-
-
-# E-mail codes
-class EmailCodeMismatch(InvalidValue):
-    code = "email.code_mismatch"
-
-
-class EmailCodeExpired(InvalidValue):
-    code = "email.code_expired"
-
-
-class EmailCooldown(TooManyRequests):
-    code = "email.cooldown"
+# E-mail addresses
 
 
 class EmailDomainNotAllowed(InvalidValue):
@@ -261,7 +208,7 @@ class ImageInvalid(InvalidValue):
     code = "image.invalid"
 
 
-class ImageTooLarge(InvalidValue):
+class ImageTooLarge(TooLarge):
     code = "image.too_large"
 
 

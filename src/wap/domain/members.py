@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from wap.domain.catalog import DEFAULT_BIO, Limits, Position
 from wap.domain.errors import (
+    InvalidValue,
     LastOfficer,
     MemberNotApproved,
     MemberNotPending,
@@ -17,7 +18,6 @@ from wap.domain.errors import (
     NameInvalid,
     OfficerOnly,
     PositionInvalid,
-    RequestInvalid,
     StudentNumberInvalid,
 )
 from wap.domain.values import Links, is_clean_text, is_one_line, trimmed
@@ -84,7 +84,7 @@ class Bio:
 
     def __post_init__(self) -> None:
         if len(self.value) > Limits.BIO_MAX or not is_clean_text(self.value):
-            raise RequestInvalid(field="bio")
+            raise InvalidValue(field="bio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class TechStack:
             1 <= len(item) <= Limits.TECH_STACK_ITEM_MAX and is_one_line(item)
             for item in self.items
         ):
-            raise RequestInvalid(field="tech_stack")
+            raise InvalidValue(field="tech_stack")
 
     @classmethod
     def of(cls, raw: list[str] | tuple[str, ...]) -> TechStack:

@@ -15,11 +15,11 @@ from wap.domain.errors import (
     CategoryInvalid,
     DescriptionInvalid,
     GenreInvalid,
+    InvalidValue,
     LeaderCannotLeave,
     LeaderOnly,
     NotTeamMember,
     RecruitmentClosed,
-    RequestInvalid,
     SlotFull,
     SlotInUse,
     TeamNotFound,
@@ -118,7 +118,7 @@ def slot_specs(raw: Iterable[tuple[str, int]]) -> tuple[SlotSpec, ...]:
         except CategoryInvalid:
             raise CategoryInvalid(field="slots") from None
     if not (Limits.SLOTS_MIN <= len(specs) <= Limits.SLOTS_MAX):
-        raise RequestInvalid(field="slots")
+        raise InvalidValue(field="slots")
     if len({spec.category for spec in specs}) != len(specs):
         raise CategoryInvalid(field="slots")
     return tuple(specs)
@@ -297,13 +297,13 @@ def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None
     if recruit_until is None:
         return
     if recruit_until.tzinfo is None or recruit_until.utcoffset() is None:
-        raise RequestInvalid(field="recruit_until")
+        raise InvalidValue(field="recruit_until")
     try:
         in_range = now < recruit_until <= now + MAX_DEADLINE_AHEAD
     except OverflowError:
         in_range = False
     if not in_range:
-        raise RequestInvalid(field="recruit_until")
+        raise InvalidValue(field="recruit_until")
 
 
 @dataclass(slots=True)
@@ -336,7 +336,7 @@ def ensure_can_leave(membership: TeamMember) -> None:
 def hand_over(team: Team, leader: TeamMember, heir: TeamMember) -> None:
     """The heir leads; the old leader takes the heir's slot. Slot counts do not change."""
     if heir.is_leader or heir.member_id == leader.member_id:
-        raise RequestInvalid(field="member_id")
+        raise InvalidValue(field="member_id")
     leader.role, heir.role = TeamRole.MEMBER, TeamRole.LEADER
     leader.category, heir.category = heir.category, None
     team.leader_id = heir.member_id

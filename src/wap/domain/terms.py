@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from wap.domain.errors import RequestInvalid
+from wap.domain.errors import InvalidValue
 
 KST = ZoneInfo("Asia/Seoul")
 _TERM = re.compile(r"(\d{4})-([12])")
@@ -20,13 +20,13 @@ class Term:
 
     def __post_init__(self) -> None:
         if not (2000 <= self.year <= 9999 and self.half in (1, 2)):
-            raise RequestInvalid(field="term")
+            raise InvalidValue(field="term")
 
     @classmethod
     def parse(cls, raw: str) -> Term:
         match = _TERM.fullmatch(raw.strip())
         if match is None:
-            raise RequestInvalid(field="term")
+            raise InvalidValue(field="term")
         return cls(int(match[1]), int(match[2]))
 
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from wap.domain.catalog import Limits
-from wap.domain.errors import RequestInvalid
+from wap.domain.errors import InvalidValue
 
 V = TypeVar("V")
 
@@ -98,7 +98,7 @@ class Links:
 
     def __post_init__(self) -> None:
         if len(self.items) > Limits.LINKS_MAX or not all(map(is_http_url, self.items)):
-            raise RequestInvalid(field="links")
+            raise InvalidValue(field="links")
 
     @classmethod
     def of(cls, raw: list[str] | tuple[str, ...]) -> Links:

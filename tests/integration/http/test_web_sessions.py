@@ -21,7 +21,7 @@ from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_foundation import assert_problem
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.application.auth.ports import AccessClaims
-from wap.domain.errors import CsrfFailed
+from wap.entrypoints.http.errors import CsrfFailed
 from wap.entrypoints.http.identity import ensure_same_origin
 
 READ_ALL = "/api/v1/notifications/read"

@@ -9,7 +9,7 @@ import pytest
 from tests.builders import NOW
 from wap.adapters.security.jwt import JwtAccessTokenCodec
 from wap.application.auth.ports import AccessClaims
-from wap.domain.errors import TokenExpired, TokenInvalid
+from wap.application.errors import TokenExpired, TokenInvalid
 
 KEY = "k" * 48
 

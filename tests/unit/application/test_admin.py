@@ -33,12 +33,7 @@ from wap.application.members.ports import SearchField
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.audit import AuditAction
 from wap.domain.catalog import Category
-from wap.domain.errors import (
-    LastOfficer,
-    MemberNotFound,
-    OfficerOnly,
-    RequestInvalid,
-)
+from wap.domain.errors import InvalidValue, LastOfficer, MemberNotFound, OfficerOnly
 from wap.domain.members import Member, MemberStatus, Role
 from wap.domain.teams import Team, TeamRole
 
@@ -110,9 +105,9 @@ async def test_only_officers_run_batches_and_batches_are_bounded() -> None:
     await club.add(plain)
     with pytest.raises(OfficerOnly):
         await club.approve(Batch(plain.actor, (1,)))
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Batch(plain.actor, ())
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Batch(plain.actor, tuple(range(1, 102)))
 
 

@@ -33,21 +33,23 @@ from wap.application.auth.sign_up import (
     RequestEmailCode,
     SignUpPolicy,
 )
+from wap.application.errors import (
+    EmailCodeExpired,
+    EmailCodeMismatch,
+    EmailCooldown,
+    OAuthFailed,
+    RateLimited,
+    RefreshInvalid,
+    TokenInvalid,
+)
 from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
-    EmailCodeExpired,
-    EmailCodeMismatch,
-    EmailCooldown,
     EmailDomainNotAllowed,
     MemberNotRegistering,
     NameInvalid,
-    OAuthFailed,
-    RateLimited,
-    RefreshInvalid,
     StudentNumberTaken,
-    TokenInvalid,
 )
 from wap.domain.members import GitHubIdentity, MemberStatus, Role
 

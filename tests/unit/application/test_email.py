@@ -6,7 +6,7 @@ import pytest
 
 from wap.application.auth.email import normal_domain, parse_email
 from wap.domain.auth import EmailAddress
-from wap.domain.errors import EmailDomainNotAllowed, RequestInvalid
+from wap.domain.errors import EmailDomainNotAllowed, InvalidValue
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ from wap.domain.errors import EmailDomainNotAllowed, RequestInvalid
     ],
 )
 def test_anything_but_one_plain_address_is_refused(raw: str) -> None:
-    with pytest.raises(RequestInvalid) as refused:
+    with pytest.raises(InvalidValue) as refused:
         parse_email(raw)
     assert refused.value.field == "email"
 
@@ -54,5 +54,5 @@ def test_allowed_domains_compare_in_normal_form() -> None:
 
 def test_the_value_object_holds_only_the_normal_form() -> None:
     for bad in ("Bob@x.com", "a@b@c.com", "a@x.com\n", "noat", "한@x.com"):
-        with pytest.raises(RequestInvalid):
+        with pytest.raises(InvalidValue):
             EmailAddress(bad)

@@ -14,10 +14,10 @@ from wap.domain.errors import (
     ApplicationNotPending,
     CategoryInvalid,
     DuplicateApplication,
+    InvalidValue,
     MemberNotApproved,
     OwnTeam,
     RecruitmentClosed,
-    RequestInvalid,
     SlotFull,
     TeamNotFound,
     TeamNotRecruiting,
@@ -86,7 +86,7 @@ def test_message_defaults_and_is_at_most_200_characters() -> None:
     assert Message.of(None).value == DEFAULT_MESSAGE
     assert Message.of("   ").value == DEFAULT_MESSAGE
     assert Message.of("가" * 200).value == "가" * 200
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Message.of("가" * 201)
 
 

@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 from tests.builders import NOW, member
 from wap.domain.catalog import DEFAULT_BIO, Position
 from wap.domain.errors import (
+    InvalidValue,
     LastOfficer,
     MemberNotApproved,
     MemberNotPending,
     MemberNotRegistering,
     NameInvalid,
     PositionInvalid,
-    RequestInvalid,
     StudentNumberInvalid,
 )
 from wap.domain.members import (
@@ -107,7 +107,7 @@ def test_other_positions_are_refused(raw: str) -> None:
 def test_bio_defaults_and_is_limited_to_500_characters() -> None:
     assert Bio().value == DEFAULT_BIO
     assert Bio("가" * 500).value == "가" * 500
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Bio("가" * 501)
 
 
@@ -115,7 +115,7 @@ def test_bio_defaults_and_is_limited_to_500_characters() -> None:
 def test_tech_stack_keeps_at_most_30_distinct_items(items: list[str]) -> None:
     distinct = {i.strip().casefold() for i in items}
     if any(not i.strip() for i in items) or len(distinct) > 30:
-        with pytest.raises(RequestInvalid):
+        with pytest.raises(InvalidValue):
             TechStack.of(items)
     else:
         stack = TechStack.of(items)
@@ -129,7 +129,7 @@ def test_tech_stack_drops_repeats_keeping_the_first_spelling() -> None:
 
 def test_tech_stack_items_are_limited_to_30_characters() -> None:
     TechStack.of(["x" * 30])
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         TechStack.of(["x" * 31])
 
 
@@ -164,13 +164,13 @@ def test_up_to_ten_http_links_are_accepted(urls: list[str]) -> None:
     ],
 )
 def test_links_that_are_not_short_http_urls_are_refused(url: str) -> None:
-    with pytest.raises(RequestInvalid) as caught:
+    with pytest.raises(InvalidValue) as caught:
         Links.of([url])
     assert caught.value.field == "links"
 
 
 def test_more_than_ten_links_are_refused() -> None:
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Links.of([f"https://example.com/{i}" for i in range(11)])
 
 

@@ -15,11 +15,11 @@ from wap.domain.errors import (
     CategoryInvalid,
     DescriptionInvalid,
     GenreInvalid,
+    InvalidValue,
     LeaderCannotLeave,
     LeaderOnly,
     NotTeamMember,
     RecruitmentClosed,
-    RequestInvalid,
     SlotFull,
     SlotInUse,
     TeamNotFound,
@@ -127,7 +127,7 @@ def test_1_to_18_distinct_slots_are_accepted(categories: list[Category]) -> None
 
 
 def test_no_slots_or_repeated_categories_are_refused() -> None:
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         slot_specs([])
     with pytest.raises(CategoryInvalid):
         slot_specs([("웹", 1), ("웹", 2)])
@@ -153,7 +153,7 @@ def test_a_new_team_is_pending_in_the_current_term() -> None:
 
 
 def test_a_recruitment_deadline_must_lie_ahead() -> None:
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Team.open(
             leader_id=1,
             title=Title.of("새 팀"),
@@ -258,7 +258,7 @@ def test_handing_over_swaps_leader_and_heir() -> None:
 def test_handing_over_to_oneself_or_a_stranger_is_refused() -> None:
     t = team(1)
     members = _members()
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         hand_over(t, members[0], members[0])
     with pytest.raises(NotTeamMember):
         find_member(members, 99)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wap.domain.errors import RequestInvalid
+from wap.domain.errors import InvalidValue
 from wap.domain.terms import KST, Term
 
 
@@ -38,5 +38,5 @@ def test_parse_and_print_round_trip(year: int, half: int) -> None:
 
 @pytest.mark.parametrize("raw", ["2026", "2026-3", "26-1", "2026-01", "abcd-1", ""])
 def test_malformed_terms_are_refused(raw: str) -> None:
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Term.parse(raw)

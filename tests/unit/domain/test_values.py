@@ -14,9 +14,9 @@ from wap.domain.errors import (
     CategoryInvalid,
     DescriptionInvalid,
     GenreInvalid,
+    InvalidValue,
     NameInvalid,
     PositionInvalid,
-    RequestInvalid,
     TitleInvalid,
     WapError,
 )
@@ -34,9 +34,9 @@ NEVER_IN_TEXT = [ch for ch in NEVER_ON_ONE_LINE if ch not in "\n\r\t\u2028\u2029
 ONE_LINE_FIELDS: list[tuple[str, Callable[[str], object], str, type[WapError]]] = [
     ("title", lambda bad: Title.of(f"Team{bad}X"), "team.title_invalid", TitleInvalid),
     ("name", lambda bad: Name.of(f"홍길{bad}동"), "member.name_invalid", NameInvalid),
-    ("message", lambda bad: Message.of(f"hello{bad}there"), "request.invalid", RequestInvalid),
-    ("tech_stack", lambda bad: TechStack.of([f"Py{bad}thon"]), "request.invalid", RequestInvalid),
-    ("links", lambda bad: Links.of([f"https://a.b/{bad}x"]), "request.invalid", RequestInvalid),
+    ("message", lambda bad: Message.of(f"hello{bad}there"), "request.invalid", InvalidValue),
+    ("tech_stack", lambda bad: TechStack.of([f"Py{bad}thon"]), "request.invalid", InvalidValue),
+    ("links", lambda bad: Links.of([f"https://a.b/{bad}x"]), "request.invalid", InvalidValue),
     ("genre", lambda bad: parse_genre(f"웹{bad}"), "team.genre_invalid", GenreInvalid),
     ("category", lambda bad: parse_category(f"웹{bad}"), "team.category_invalid", CategoryInvalid),
     (
@@ -48,7 +48,7 @@ ONE_LINE_FIELDS: list[tuple[str, Callable[[str], object], str, type[WapError]]] 
 ]
 TEXT_FIELDS: list[tuple[str, Callable[[str], object], type[WapError]]] = [
     ("description", lambda text: Description(text), DescriptionInvalid),
-    ("bio", lambda text: Bio(text), RequestInvalid),
+    ("bio", lambda text: Bio(text), InvalidValue),
 ]
 
 
@@ -96,7 +96,7 @@ def test_every_single_line_field_refuses_controls_with_its_code(
 def test_a_trailing_line_break_or_bidi_control_is_refused_not_trimmed(bad: str) -> None:
     with pytest.raises(TitleInvalid):
         Title.of("Team" + bad)
-    with pytest.raises(RequestInvalid):
+    with pytest.raises(InvalidValue):
         Message.of(bad + "hello")
 
 

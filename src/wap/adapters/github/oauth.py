@@ -10,8 +10,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from wap.application.auth.ports import IdentityProvider
-from wap.application.errors import Unavailable
-from wap.domain.errors import OAuthFailed
+from wap.application.errors import OAuthFailed, Unavailable
 from wap.domain.members import GitHubIdentity
 
 log = logging.getLogger("wap.github")

@@ -10,8 +10,8 @@ from joserfc.jwk import OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from wap.application.auth.ports import AccessClaims, AccessTokenCodec
+from wap.application.errors import TokenExpired, TokenInvalid
 from wap.domain.auth import ACCESS_TOKEN_SECONDS
-from wap.domain.errors import TokenExpired, TokenInvalid
 
 ALGORITHM = "HS256"
 ISSUER = "wap"

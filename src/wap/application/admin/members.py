@@ -16,7 +16,7 @@ from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import MemberNotApproved, MemberNotFound, RequestInvalid, WapError
+from wap.domain.errors import InvalidValue, MemberNotApproved, MemberNotFound, WapError
 from wap.domain.members import Actor, Member, MemberStatus, Role, ensure_not_last_officer
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import find_member, hand_over, successor
@@ -42,7 +42,7 @@ class Batch:
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.ids) <= MAX_BATCH:
-            raise RequestInvalid(field="ids")
+            raise InvalidValue(field="ids")
 
 
 class MemberPage(msgspec.Struct, frozen=True):
@@ -69,9 +69,9 @@ class ListMembers:
     async def __call__(self, query: MemberListQuery) -> MemberPage:
         query.actor.ensure_officer()
         if query.page < 1:
-            raise RequestInvalid(field="page")
+            raise InvalidValue(field="page")
         if not 1 <= query.page_size <= MAX_PAGE_SIZE:
-            raise RequestInvalid(field="page_size")
+            raise InvalidValue(field="page_size")
         found, total = await self._members.search(
             MemberQuery(
                 status=query.status,
@@ -310,7 +310,7 @@ class ListAudit:
     async def __call__(self, actor: Actor, page: int = 1, page_size: int = 50) -> AuditPage:
         actor.ensure_officer()
         if page < 1:
-            raise RequestInvalid(field="page")
+            raise InvalidValue(field="page")
         entries, total = await self._audit.page(page, page_size)
         return AuditPage(
             [

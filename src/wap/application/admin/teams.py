@@ -12,7 +12,7 @@ from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import AdminTeamPage
 from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamReader
 from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import RequestInvalid, TeamNotFound, TeamNotPending, WapError
+from wap.domain.errors import InvalidValue, TeamNotFound, TeamNotPending, WapError
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import Team, TeamStatus
@@ -37,7 +37,7 @@ class ListAdminTeams:
     async def __call__(self, query: AdminTeamListQuery) -> AdminTeamPage:
         query.actor.ensure_officer()
         if query.page < 1 or not 1 <= query.page_size <= MAX_PAGE_SIZE:
-            raise RequestInvalid(field="page")
+            raise InvalidValue(field="page")
         return await self._reader.admin_page(
             AdminTeamQuery(
                 status=query.status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 
 from wap.domain.auth import EmailAddress
-from wap.domain.errors import RequestInvalid
+from wap.domain.errors import InvalidValue
 from wap.domain.values import has_control_characters
 
 _STRICT = {
@@ -24,11 +24,11 @@ def parse_email(raw: str) -> EmailAddress:
     ``request.invalid`` on the field ``email``."""
     text = raw.strip()
     if not text or len(text) > 254 or has_control_characters(text):
-        raise RequestInvalid(field="email")
+        raise InvalidValue(field="email")
     try:
         found = validate_email(text, **_STRICT)  # type: ignore[arg-type]
     except EmailNotValidError:
-        raise RequestInvalid(field="email") from None
+        raise InvalidValue(field="email") from None
     return EmailAddress(f"{found.local_part.lower()}@{found.ascii_domain.lower()}")
 
 

@@ -13,11 +13,11 @@ from wap.application.auth.ports import (
     RefreshOutcome,
     SessionStore,
 )
+from wap.application.errors import AuthRequired, RefreshInvalid, TokenInvalid
 from wap.application.limits import AuthLimits
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock
 from wap.domain.auth import REFRESH_TOKEN_SECONDS
-from wap.domain.errors import AuthRequired, RefreshInvalid, TokenInvalid
 from wap.domain.members import Actor
 
 

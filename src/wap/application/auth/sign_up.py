@@ -10,6 +10,7 @@ import msgspec
 from wap.application.auth.email import parse_email
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
+from wap.application.errors import EmailCodeExpired, EmailCodeMismatch, EmailCooldown, TokenInvalid
 from wap.application.limits import RateLimiter, ensure_admitted
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.ports import MemberRepository
@@ -17,15 +18,7 @@ from wap.application.members.read_models import OwnProfile
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import UnitOfWork
 from wap.domain.auth import EmailCodePolicy
-from wap.domain.errors import (
-    EmailCodeExpired,
-    EmailCodeMismatch,
-    EmailCooldown,
-    MemberNotRegistering,
-    StudentNumberTaken,
-    TokenInvalid,
-    check_fields,
-)
+from wap.domain.errors import MemberNotRegistering, StudentNumberTaken, check_fields
 from wap.domain.members import Actor, MemberStatus, Name, StudentNumber, parse_position
 from wap.domain.notifications import NoticeKind
 

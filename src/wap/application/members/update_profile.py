@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wap.application.errors import TokenInvalid
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import UnitOfWork
-from wap.domain.errors import RequestInvalid, TokenInvalid, check_fields
+from wap.domain.errors import InvalidValue, check_fields
 from wap.domain.members import Actor, Bio, Language, TechStack, parse_position
 from wap.domain.values import Links
 
@@ -15,7 +16,7 @@ def parse_language(raw: str) -> Language:
     try:
         return Language(raw)
     except ValueError:
-        raise RequestInvalid(field="language") from None
+        raise InvalidValue(field="language") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,13 @@ from typing import Any
 
 import msgspec
 
+from wap.application.errors import TokenInvalid
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.queries import decode_cursor, encode_cursor
-from wap.domain.errors import RequestInvalid, TokenInvalid
+from wap.domain.errors import InvalidValue
 from wap.domain.members import Actor
 
 PAGE = 20
@@ -103,7 +104,7 @@ class MarkNoticesRead:
 
     async def __call__(self, command: MarkRead) -> Unread:
         if command.ids is not None and len(command.ids) > MAX_IDS:
-            raise RequestInvalid(field="ids")
+            raise InvalidValue(field="ids")
         await self._notices.mark_read(command.actor.member_id, command.ids, self._clock.now())
         await self._uow.commit()
         return Unread(await self._notices.unread_count(command.actor.member_id))

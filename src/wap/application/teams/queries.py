@@ -26,7 +26,7 @@ from wap.application.teams.reader import TeamDetailReader, TeamFilter, TeamReade
 from wap.application.views.counting import count_view
 from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category, Genre
-from wap.domain.errors import MemberNotFound, RequestInvalid, TeamNotFound
+from wap.domain.errors import InvalidValue, MemberNotFound, TeamNotFound
 from wap.domain.likes import ensure_can_like
 from wap.domain.members import Actor
 from wap.domain.teams import TeamStatus, counts_views, team_visible
@@ -44,10 +44,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise RequestInvalid(field="cursor") from None
+        raise InvalidValue(field="cursor") from None
     digits = raw[1:]
     if not raw.startswith("t") or not (digits.isascii() and digits.isdecimal()) or len(raw) > 12:
-        raise RequestInvalid(field="cursor")
+        raise InvalidValue(field="cursor")
     return int(raw[1:])
 
 
@@ -69,9 +69,9 @@ class ListTeams:
 
     async def __call__(self, query: BoardQuery) -> TeamPage:
         if query.status is TeamStatus.PENDING:
-            raise RequestInvalid(field="status")
+            raise InvalidValue(field="status")
         if not 1 <= query.limit <= MAX_LIMIT:
-            raise RequestInvalid(field="limit")
+            raise InvalidValue(field="limit")
         term = Term.parse(query.term) if query.term else Term.at(self._clock.now())
         page = await self._reader.page(
             TeamFilter(
@@ -176,7 +176,7 @@ class ListMemberTeams:
 
     async def __call__(self, query: MemberTeamsQuery) -> list[TeamSummary]:
         if query.status is TeamStatus.PENDING:
-            raise RequestInvalid(field="status")
+            raise InvalidValue(field="status")
         member = await self._members.get(query.member_id)
         actor = query.actor
         is_self_or_officer = actor is not None and (

@@ -22,11 +22,12 @@ from wap.application.auth.ports import IdentityProvider
 from wap.application.auth.sessions import Logout, RefreshSession, TokenPair
 from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
 from wap.application.auth.sign_up import EmailCodeRequest, EmailCodeSent, RequestEmailCode
-from wap.application.errors import Unavailable
+from wap.application.errors import OAuthFailed, RefreshInvalid, Unavailable
 from wap.application.members.read_models import OwnProfile
 from wap.domain.auth import safe_next
-from wap.domain.errors import OAuthFailed, RefreshInvalid, RequestInvalid, StateMismatch
+from wap.domain.errors import InvalidValue
 from wap.entrypoints.config import Settings
+from wap.entrypoints.http.errors import StateMismatch
 from wap.entrypoints.http.identity import (
     REFRESH_COOKIE,
     Identity,
@@ -104,7 +105,7 @@ def _callback_url(request: Request[Any, Any, Any]) -> str:
     try:
         return str(request.base_url).rstrip("/") + CALLBACK_PATH
     except ValueError:  # a Host header that is no host (e.g. "x:99999")
-        raise RequestInvalid(field="host") from None
+        raise InvalidValue(field="host") from None
 
 
 def landing(next_path: str | None, settings: Settings) -> str:

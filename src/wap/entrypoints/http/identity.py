@@ -21,12 +21,13 @@ from litestar.types import ASGIApp, Message, Receive, Send
 from litestar.types import Scope as AsgiScope
 
 from wap.application.auth.sessions import Authenticate, TokenPair
+from wap.application.errors import AuthRequired, TokenExpired, TokenInvalid
 from wap.application.limits import AuthLimits
 from wap.domain.auth import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS
-from wap.domain.errors import AuthRequired, CsrfFailed, TokenExpired, TokenInvalid
 from wap.domain.members import Actor
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
+from wap.entrypoints.http.errors import CsrfFailed
 from wap.entrypoints.http.proxies import TrustedProxies
 
 ACCESS_COOKIE = "wap_access"

@@ -9,7 +9,8 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from wap.domain.errors import RateLimited, TooManyRequests, WapError
+from wap.application.errors import RateLimited, TooManyRequests
+from wap.domain.errors import WapError
 from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.paths import printable
 

@@ -95,7 +95,7 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
-from wap.domain.errors import RequestInvalid, WapError
+from wap.domain.errors import InvalidValue, WapError
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
@@ -140,7 +140,7 @@ async def form_of(request: Req) -> dict[str, Any]:
     media_type, options = request.content_type
     charset = options.get("charset", "utf-8").lower()
     if media_type not in FORM_TYPES or charset not in ("utf-8", "utf8"):
-        raise RequestInvalid(field="body")
+        raise InvalidValue(field="body")
     if media_type == FORM_TYPES[0]:
         try:
             pairs = parse_qsl(
@@ -150,11 +150,11 @@ async def form_of(request: Req) -> dict[str, Any]:
                 separator="&",
             )
         except (UnicodeError, ValueError):  # not UTF-8, or too many fields
-            raise RequestInvalid(field="body") from None
+            raise InvalidValue(field="body") from None
     else:
         pairs = list((await request.form()).multi_items())  # undecodable: see problems.py
     if any(not key for key, _ in pairs):  # a part without a name
-        raise RequestInvalid(field="body")
+        raise InvalidValue(field="body")
     values: dict[str, Any] = {}
     for key, value in pairs:
         if key in values:
