@@ -44,9 +44,8 @@ from wap.domain.members import MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import MAX_ID, Id
-from wap.entrypoints.http.responses import errors
+from wap.entrypoints.http.responses import OFFICER, errors
 
-OFFICER_ERRORS = ("auth.required", "auth.token_invalid", "permission.officer_only")
 BatchId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
 
@@ -66,7 +65,7 @@ PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
     "/admin/members",
     tags=["admin"],
     summary="Members waiting for approval, or approved, with search and pages",
-    responses=errors(*OFFICER_ERRORS),
+    responses=errors(*OFFICER),
 )
 async def list_members(
     identity: FromDishka[Identity],
@@ -95,7 +94,7 @@ def _batch_route(path: str, summary: str, *codes: str) -> HTTPRouteHandler:
         tags=["admin"],
         summary=summary,
         status_code=200,
-        responses=errors(*OFFICER_ERRORS, *codes),
+        responses=errors(*OFFICER, *codes),
     )
 
 
@@ -125,7 +124,7 @@ async def expel_members(
     tags=["admin"],
     summary="Promote to officer or demote to member",
     status_code=200,
-    responses=errors(*OFFICER_ERRORS, "member.not_found", "member.last_officer"),
+    responses=errors(*OFFICER, "member.not_found", "member.last_officer"),
 )
 async def change_role(
     member_id: Id,
@@ -140,7 +139,7 @@ async def change_role(
     "/admin/audit",
     tags=["admin"],
     summary="Who did which officer action to what, when (newest first)",
-    responses=errors(*OFFICER_ERRORS),
+    responses=errors(*OFFICER),
 )
 async def audit(
     identity: FromDishka[Identity],
@@ -155,7 +154,7 @@ async def audit(
     "/admin/teams",
     tags=["admin"],
     summary="Teams by status, with search and pages",
-    responses=errors(*OFFICER_ERRORS),
+    responses=errors(*OFFICER),
 )
 async def list_teams(
     identity: FromDishka[Identity],
@@ -200,7 +199,7 @@ async def reject_teams(
     "/admin/exports/{name:str}",
     tags=["admin"],
     summary="CSV export: members.csv, teams.csv or applications.csv (UTF-8 with BOM)",
-    responses=errors(*OFFICER_ERRORS, "request.not_found"),
+    responses=errors(*OFFICER, "request.not_found"),
     media_type="text/csv; charset=utf-8",
 )
 async def export(

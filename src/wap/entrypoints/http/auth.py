@@ -37,7 +37,7 @@ from wap.entrypoints.http.identity import (
     set_session_cookies,
 )
 from wap.entrypoints.http.proxies import TrustedProxies
-from wap.entrypoints.http.responses import errors
+from wap.entrypoints.http.responses import SIGNED_IN, errors
 
 OAUTH_COOKIE = "wap_oauth"
 OAUTH_COOKIE_PATH = "/api/v1/auth/github"
@@ -261,7 +261,7 @@ async def refresh(
     tags=["auth"],
     summary="Revoke this login session and clear the cookies",
     status_code=204,
-    responses=errors("auth.required", "auth.token_invalid", "auth.csrf_failed", "rate.limited"),
+    responses=errors(*SIGNED_IN, "rate.limited"),
 )
 async def logout(
     request: Request[Any, Any, Any],
@@ -287,7 +287,7 @@ async def logout(
     summary="Mail a 6-character sign-up code (5 min life, 60 s resend cooldown)",
     status_code=202,
     responses=errors(
-        "auth.required",
+        *SIGNED_IN,
         "member.not_registering",
         "email.cooldown",
         "email.domain_not_allowed",

@@ -22,7 +22,7 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http.bodies import ImageForm, ProfilePatchBody, unpatched
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import Id
-from wap.entrypoints.http.responses import errors
+from wap.entrypoints.http.responses import APPROVED, CREDENTIALS, SIGNED_IN, errors
 
 ShortText = Annotated[str, Meta(max_length=100)]
 
@@ -39,7 +39,7 @@ class RegistrationBody(msgspec.Struct, forbid_unknown_fields=True):
     "/members/{member_id:int}",
     tags=["members"],
     summary="Public profile of an approved member",
-    responses=errors("member.not_found"),
+    responses=errors(*CREDENTIALS, "member.not_found"),
 )
 async def public_profile(
     member_id: Id, identity: FromDishka[Identity], get_profile: FromDishka[GetPublicProfile]
@@ -51,7 +51,7 @@ async def public_profile(
     "/members/me",
     tags=["members"],
     summary="Own profile, with e-mail, student number and settings",
-    responses=errors("auth.required", "auth.token_invalid", "auth.token_expired"),
+    responses=errors(*SIGNED_IN),
 )
 async def own_profile(identity: FromDishka[Identity], get: FromDishka[GetOwnProfile]) -> OwnProfile:
     return await get(identity.signed_in())
@@ -63,7 +63,7 @@ async def own_profile(identity: FromDishka[Identity], get: FromDishka[GetOwnProf
     summary="Finish sign-up with the e-mailed code",
     status_code=201,
     responses=errors(
-        "auth.required",
+        *SIGNED_IN,
         "member.not_registering",
         "member.name_invalid",
         "member.student_number_invalid",
@@ -72,6 +72,7 @@ async def own_profile(identity: FromDishka[Identity], get: FromDishka[GetOwnProf
         "email.code_mismatch",
         "email.code_expired",
         "email.domain_not_allowed",
+        "rate.limited",
     ),
 )
 async def register(
@@ -93,9 +94,7 @@ async def register(
     "/members/me",
     tags=["members"],
     summary="Update one's profile: bio, position, tech stack, links, settings",
-    responses=errors(
-        "auth.required", "auth.token_invalid", "member.not_approved", "member.position_invalid"
-    ),
+    responses=errors(*APPROVED, "member.position_invalid"),
 )
 async def update_profile(
     data: JSONBody[ProfilePatchBody],
@@ -120,7 +119,7 @@ async def update_profile(
     "/members/me/avatar",
     tags=["members"],
     summary="Upload one's avatar (multipart field `image`); a thumbnail is made",
-    responses=errors("auth.required", "member.not_approved", "image.invalid", "image.too_large"),
+    responses=errors(*APPROVED, "image.invalid", "image.too_large"),
 )
 async def upload_avatar(
     data: MultipartBody[ImageForm],
@@ -136,7 +135,7 @@ async def upload_avatar(
     "/members/{member_id:int}/teams",
     tags=["members"],
     summary="The teams a member is in",
-    responses=errors("member.not_found"),
+    responses=errors(*CREDENTIALS, "member.not_found"),
 )
 async def member_teams(
     member_id: Id,
@@ -153,7 +152,7 @@ async def member_teams(
     "/members/me/applications",
     tags=["members"],
     summary="One's own applications, with their team",
-    responses=errors("auth.required", "member.not_approved"),
+    responses=errors(*APPROVED),
 )
 async def my_applications(
     identity: FromDishka[Identity],
@@ -169,7 +168,7 @@ async def my_applications(
     "/members/me/likes",
     tags=["members"],
     summary="Teams one likes",
-    responses=errors("auth.required", "member.not_approved"),
+    responses=errors(*APPROVED),
 )
 async def my_likes(
     identity: FromDishka[Identity], liked: FromDishka[ListLikedTeams]

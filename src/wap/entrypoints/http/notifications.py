@@ -21,9 +21,7 @@ from wap.application.notices.inbox import (
 )
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import MAX_ID
-from wap.entrypoints.http.responses import errors
-
-SIGNED_IN = ("auth.required", "auth.token_invalid", "auth.token_expired", "auth.csrf_failed")
+from wap.entrypoints.http.responses import SIGNED_IN, errors
 
 
 class ReadBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -64,11 +64,8 @@ from wap.entrypoints.http.bodies import (
 )
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import Id
-from wap.entrypoints.http.responses import errors
+from wap.entrypoints.http.responses import APPROVED, CREDENTIALS, LEADER, SIGNED_IN, errors
 
-SIGNED_IN = ("auth.required", "auth.token_invalid", "auth.token_expired", "auth.csrf_failed")
-APPROVED = (*SIGNED_IN, "member.not_approved")
-LEADER = (*SIGNED_IN, "team.not_found", "permission.leader_only")
 ApplicationState = Literal["pending", "accepted", "rejected", "withdrawn", "expired"]
 
 
@@ -76,7 +73,7 @@ ApplicationState = Literal["pending", "accepted", "rejected", "withdrawn", "expi
     "/teams",
     tags=["teams"],
     summary="The team board: a cursor page, newest first",
-    responses=errors("team.genre_invalid", "team.category_invalid"),
+    responses=errors(*CREDENTIALS, "team.genre_invalid", "team.category_invalid"),
 )
 async def list_teams(
     identity: FromDishka[Identity],
@@ -138,7 +135,7 @@ async def create_team(
     "/teams/{team_id:int}",
     tags=["teams"],
     summary="A team's page (a pending one only for its leader and officers)",
-    responses=errors("team.not_found"),
+    responses=errors(*CREDENTIALS, "team.not_found"),
 )
 async def team_detail(
     team_id: Id, identity: FromDishka[Identity], get_team: FromDishka[GetTeamDetail]
@@ -249,7 +246,7 @@ async def hand_over(
     "/teams/{team_id:int}/members",
     tags=["teams"],
     summary="The leader and members, each with their slot",
-    responses=errors("team.not_found"),
+    responses=errors(*CREDENTIALS, "team.not_found"),
 )
 async def team_members(
     team_id: Id, identity: FromDishka[Identity], list_members: FromDishka[ListTeamMembers]
