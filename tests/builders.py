@@ -1,16 +1,31 @@
-"""Small builders for valid domain objects, so tests say only what matters to them."""
+"""Small builders for valid domain objects and commands, so tests say only what matters."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import UTC, datetime
+from typing import Any
 
+from PIL import Image
+
+from wap.application.auth.sign_up import Registration
+from wap.application.teams.manage import NewTeam, SlotRequest
 from wap.domain.catalog import Category, Genre, Position
-from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, Role, StudentNumber
+from wap.domain.members import (
+    Actor,
+    GitHubIdentity,
+    Member,
+    MemberStatus,
+    Name,
+    Role,
+    StudentNumber,
+)
 from wap.domain.teams import Capacity, Description, SlotSpec, Team, TeamStatus, Title
 from wap.domain.values import Links
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+OCTOCAT = GitHubIdentity(583231, "octocat", "The Octocat", "https://avatars.test/1", None)
 _serial = itertools.count(1)
 
 
@@ -55,3 +70,43 @@ def team(
     )
     built.status = status
     return built
+
+
+def ids(*people: Member) -> tuple[int, ...]:
+    return tuple(p.id for p in people if p.id is not None)
+
+
+def as_officer(person: Member) -> Actor:
+    """The person as an approved officer, whatever the store says (a stale token's view)."""
+    return Actor(person.id or 0, Role.OFFICER, MemberStatus.APPROVED)
+
+
+def new_team(actor: Actor, **overrides: Any) -> NewTeam:
+    values: dict[str, Any] = {
+        "actor": actor,
+        "title": "WAP 게시판",
+        "genre": "웹",
+        "description": "동아리 게시판을 만듭니다.",
+        "slots": (SlotRequest("웹", 2), SlotRequest("UI/UX 디자인", 1)),
+        "links": ("https://github.com/wap/board",),
+    }
+    values.update(overrides)
+    return NewTeam(**values)
+
+
+def registration(actor: Actor, code: str, **overrides: str) -> Registration:
+    values = {
+        "name": "김와프",
+        "student_number": "202612345",
+        "position": "백엔드",
+        "email": "octo@pukyong.ac.kr",
+        "email_code": code,
+    }
+    values.update(overrides)
+    return Registration(actor=actor, **values)
+
+
+def png(width: int = 640, height: int = 480) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()

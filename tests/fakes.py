@@ -10,16 +10,19 @@ import copy
 import dataclasses
 import itertools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
+from wap.adapters.memory.views import InMemoryViewLedger
 from wap.application.admin.ports import AuditLog
 from wap.application.auth.ports import IdentityProvider
-from wap.application.errors import OAuthFailed
+from wap.application.errors import OAuthFailed, Unavailable
 from wap.application.mail.ports import Mail, MailQueue
+from wap.application.media import ImageKind, ImageStore, ProcessedImage, StoredImage
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.notices.notifier import Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import UnitOfWork
+from wap.application.system.readiness import DependencyProbe
 from wap.application.teams.applications_port import ApplicationRepository
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.manage import team_detail
@@ -33,6 +36,7 @@ from wap.domain.errors import DuplicateApplication, StudentNumberTaken, TitleTak
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
 from wap.domain.notifications import Notice
 from wap.domain.teams import Team, TeamMember, TeamRole, TeamStatus
+from wap.domain.views import Viewer
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -412,3 +416,35 @@ class RepositoryTeamPages(TeamDetailReader):
     async def detail(self, team_id: int) -> TeamDetail | None:
         team = await self._teams.get(team_id)
         return None if team is None else await team_detail(team, self._members)
+
+
+class NoImageStore(ImageStore):
+    """For a club that stores no images: a test that uploads gives the club a folder."""
+
+    async def save(self, kind: ImageKind, name: str, image: ProcessedImage) -> StoredImage:
+        raise AssertionError("this club has no media folder: Club(media=tmp_path)")
+
+    async def delete(self, url: str | None) -> None:
+        raise AssertionError("this club has no media folder: Club(media=tmp_path)")
+
+
+class StubProbe(DependencyProbe):
+    def __init__(self, name: str, up: bool) -> None:
+        self.name, self.up = name, up
+
+    async def ping(self) -> bool:
+        return self.up
+
+
+class AwayLedger(InMemoryViewLedger):
+    """A view ledger whose store cannot be reached."""
+
+    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
+        raise Unavailable()
+
+
+class FailingLikes(InMemoryLikeRepository):
+    """Likes whose store goes away when a caller's like is read."""
+
+    async def has_liked(self, team_id: int, member_id: int) -> bool:
+        raise Unavailable()

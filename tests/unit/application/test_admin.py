@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 
-from tests.builders import NOW, member, team
-from tests.fakes import (
-    FakeUnitOfWork,
-    InMemoryAuditLog,
-    InMemoryLikeRepository,
-    InMemoryMemberRepository,
-    InMemoryNoticeRepository,
-    InMemoryTeamRepository,
-    RecordingMailQueue,
-)
-from wap.adapters.system import FixedClock
+from tests.builders import NOW, as_officer, ids, member
+from tests.unit.application.club import Club
 from wap.application.admin.members import (
     ApproveMembers,
     Batch,
@@ -30,51 +20,11 @@ from wap.application.admin.members import (
     Skipped,
 )
 from wap.application.members.ports import SearchField
-from wap.application.notices.notifier import Notifier, Outbox
 from wap.domain.audit import AuditAction
 from wap.domain.catalog import Category
 from wap.domain.errors import InvalidValue, LastOfficer, MemberNotFound, OfficerOnly
-from wap.domain.members import Member, MemberStatus, Role
-from wap.domain.teams import Team, TeamRole
-
-
-@dataclass
-class Club:
-    members: InMemoryMemberRepository = field(default_factory=InMemoryMemberRepository)
-    teams: InMemoryTeamRepository = field(default_factory=InMemoryTeamRepository)
-    audit: InMemoryAuditLog = field(default_factory=InMemoryAuditLog)
-    notices: InMemoryNoticeRepository = field(default_factory=InMemoryNoticeRepository)
-    mail: RecordingMailQueue = field(default_factory=RecordingMailQueue)
-    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
-
-    def __post_init__(self) -> None:
-        self.outbox = Outbox()
-        self.uow = FakeUnitOfWork(self.outbox, self.mail)
-        self.notifier = Notifier(self.notices, self.members, self.outbox, self.clock)
-        self.likes = InMemoryLikeRepository(self.teams)
-        args = (self.members, self.audit, self.uow, self.clock)
-        batch = (self.members, self.audit, self.notifier, self.uow, self.clock)
-        self.approve = ApproveMembers(*batch)
-        self.reject = RejectMembers(*batch)
-        self.expel = ExpelMembers(
-            self.members, self.teams, self.likes, self.audit, self.notifier, self.uow, self.clock
-        )
-        self.change_role = ChangeRole(*args)
-        self.list = ListMembers(self.members)
-        self.list_audit = ListAudit(self.audit)
-        self.promote = PromoteByLogin(*args)
-
-    async def add(self, *people: Member) -> None:
-        for person in people:
-            await self.members.add(person)
-
-    async def open_team(self, leader: Member, **kwargs: object) -> Team:
-        assert leader.id is not None
-        return await self.teams.add(team(leader.id, **kwargs))  # type: ignore[arg-type]
-
-
-def ids(*people: Member) -> tuple[int, ...]:
-    return tuple(p.id for p in people if p.id is not None)
+from wap.domain.members import MemberStatus, Role
+from wap.domain.teams import TeamRole
 
 
 async def test_approving_a_batch_skips_with_a_code_and_commits_once() -> None:
@@ -86,7 +36,9 @@ async def test_approving_a_batch_skips_with_a_code_and_commits_once() -> None:
         member(),
     )
     await club.add(officer, waiting, also, approved)
-    result = await club.approve(Batch(officer.actor, (*ids(waiting, also, approved), 9999)))
+    result = await club.use(ApproveMembers)(
+        Batch(officer.actor, (*ids(waiting, also, approved), 9999))
+    )
     assert result.done == list(ids(waiting, also))
     assert result.skipped == [
         Skipped(approved.id or 0, "member.not_pending"),
@@ -104,7 +56,7 @@ async def test_only_officers_run_batches_and_batches_are_bounded() -> None:
     plain = member()
     await club.add(plain)
     with pytest.raises(OfficerOnly):
-        await club.approve(Batch(plain.actor, (1,)))
+        await club.use(ApproveMembers)(Batch(plain.actor, (1,)))
     with pytest.raises(InvalidValue):
         Batch(plain.actor, ())
     with pytest.raises(InvalidValue):
@@ -119,7 +71,7 @@ async def test_rejecting_deletes_a_pending_sign_up_only() -> None:
         member(),
     )
     await club.add(officer, waiting, approved)
-    result = await club.reject(Batch(officer.actor, ids(waiting, approved)))
+    result = await club.use(RejectMembers)(Batch(officer.actor, ids(waiting, approved)))
     assert result.done == [waiting.id]
     assert result.skipped == [Skipped(approved.id or 0, "member.not_pending")]
     assert await club.members.get(waiting.id or 0) is None
@@ -130,7 +82,7 @@ async def test_the_last_officer_cannot_be_expelled_even_within_one_batch() -> No
     club = Club()
     first, second = member(role=Role.OFFICER), member(role=Role.OFFICER)
     await club.add(first, second)
-    result = await club.expel(Batch(first.actor, ids(first, second)))
+    result = await club.use(ExpelMembers)(Batch(first.actor, ids(first, second)))
     assert result.done == [first.id]
     assert result.skipped == [Skipped(second.id or 0, "member.last_officer")]
 
@@ -139,13 +91,13 @@ async def test_expelling_a_leader_hands_the_team_to_its_longest_standing_member(
     club = Club()
     officer, leader, early, late = member(role=Role.OFFICER), member(), member(), member()
     await club.add(officer, leader, early, late)
-    board = await club.open_team(leader, slots={Category.WEB: 2, Category.NODE: 1})
+    board = await club.recruiting(leader, slots={Category.WEB: 2, Category.NODE: 1})
     assert board.id is not None
     await club.teams.take_place(board.id, late.id or 0, Category.WEB, NOW + timedelta(days=2))
     await club.teams.take_place(board.id, early.id or 0, Category.NODE, NOW + timedelta(days=1))
     await club.likes.like(board.id, leader.id or 0, NOW)
 
-    result = await club.expel(Batch(officer.actor, ids(leader)))
+    result = await club.use(ExpelMembers)(Batch(officer.actor, ids(leader)))
 
     assert result.done == [leader.id]
     after = await club.teams.get(board.id)
@@ -165,12 +117,12 @@ async def test_expelling_a_leader_alone_deletes_the_team_and_a_member_frees_a_pl
     club = Club()
     officer, loner, leader, joiner = member(role=Role.OFFICER), member(), member(), member()
     await club.add(officer, loner, leader, joiner)
-    solo = await club.open_team(loner)
-    other = await club.open_team(leader, slots={Category.WEB: 1})
+    solo = await club.recruiting(loner)
+    other = await club.recruiting(leader, slots={Category.WEB: 1})
     assert solo.id is not None and other.id is not None
     await club.teams.take_place(other.id, joiner.id or 0, Category.WEB, NOW)
 
-    await club.expel(Batch(officer.actor, ids(loner, joiner)))
+    await club.use(ExpelMembers)(Batch(officer.actor, ids(loner, joiner)))
 
     assert await club.teams.get(solo.id) is None
     kept = await club.teams.get(other.id)
@@ -182,7 +134,7 @@ async def test_pending_members_are_rejected_not_expelled() -> None:
     club = Club()
     officer, waiting = member(role=Role.OFFICER), member(status=MemberStatus.PENDING)
     await club.add(officer, waiting)
-    result = await club.expel(Batch(officer.actor, ids(waiting)))
+    result = await club.use(ExpelMembers)(Batch(officer.actor, ids(waiting)))
     assert result.skipped == [Skipped(waiting.id or 0, "member.not_approved")]
 
 
@@ -190,21 +142,15 @@ async def test_roles_change_with_the_last_officer_rule_and_an_audit_entry() -> N
     club = Club()
     officer, plain = member(role=Role.OFFICER), member()
     await club.add(officer, plain)
-    promoted = await club.change_role(RoleChange(officer.actor, plain.id or 0, Role.OFFICER))
+    promoted = await club.use(ChangeRole)(RoleChange(officer.actor, plain.id or 0, Role.OFFICER))
     assert promoted.role == "officer"
-    demoted = await club.change_role(RoleChange(officer.actor, officer.id or 0, Role.MEMBER))
+    demoted = await club.use(ChangeRole)(RoleChange(officer.actor, officer.id or 0, Role.MEMBER))
     assert demoted.role == "member"
     with pytest.raises(LastOfficer):
-        await club.change_role(RoleChange(promoted_actor(club, plain), plain.id or 0, Role.MEMBER))
+        await club.use(ChangeRole)(RoleChange(as_officer(plain), plain.id or 0, Role.MEMBER))
     assert [e.detail.get("after") for e in club.audit.entries] == ["officer", "member"]
     with pytest.raises(MemberNotFound):
-        await club.change_role(RoleChange(promoted_actor(club, plain), 4242, Role.OFFICER))
-
-
-def promoted_actor(club: Club, person: Member):  # type: ignore[no-untyped-def]
-    from wap.domain.members import Actor
-
-    return Actor(person.id or 0, Role.OFFICER, MemberStatus.APPROVED)
+        await club.use(ChangeRole)(RoleChange(as_officer(plain), 4242, Role.OFFICER))
 
 
 async def test_listing_searches_by_field_and_pages() -> None:
@@ -213,11 +159,13 @@ async def test_listing_searches_by_field_and_pages() -> None:
     await club.add(officer)
     waiting = [member(status=MemberStatus.PENDING, name=n) for n in ("김철수", "김영희", "이민호")]
     await club.add(*waiting)
-    page = await club.list(MemberListQuery(officer.actor, q="김", page_size=1))
+    page = await club.use(ListMembers)(MemberListQuery(officer.actor, q="김", page_size=1))
     assert (page.total, len(page.items), page.items[0].name) == (2, 1, "김철수")
-    second = await club.list(MemberListQuery(officer.actor, q="김", page=2, page_size=1))
+    second = await club.use(ListMembers)(
+        MemberListQuery(officer.actor, q="김", page=2, page_size=1)
+    )
     assert second.items[0].name == "김영희"
-    by_number = await club.list(
+    by_number = await club.use(ListMembers)(
         MemberListQuery(
             officer.actor,
             q=waiting[2].student_number.value if waiting[2].student_number else "",
@@ -225,10 +173,12 @@ async def test_listing_searches_by_field_and_pages() -> None:
         )
     )
     assert [m.name for m in by_number.items] == ["이민호"]
-    approved = await club.list(MemberListQuery(officer.actor, status=MemberStatus.APPROVED))
+    approved = await club.use(ListMembers)(
+        MemberListQuery(officer.actor, status=MemberStatus.APPROVED)
+    )
     assert [m.id for m in approved.items] == [officer.id]
     with pytest.raises(OfficerOnly):
-        await club.list(MemberListQuery(waiting[0].actor))
+        await club.use(ListMembers)(MemberListQuery(waiting[0].actor))
 
 
 async def test_the_audit_log_pages_newest_first() -> None:
@@ -236,8 +186,8 @@ async def test_the_audit_log_pages_newest_first() -> None:
     officer = member(role=Role.OFFICER)
     waiting = [member(status=MemberStatus.PENDING) for _ in range(3)]
     await club.add(officer, *waiting)
-    await club.approve(Batch(officer.actor, ids(*waiting)))
-    page = await club.list_audit(officer.actor, page=1, page_size=2)
+    await club.use(ApproveMembers)(Batch(officer.actor, ids(*waiting)))
+    page = await club.use(ListAudit)(officer.actor, page=1, page_size=2)
     assert page.total == 3 and [i.target_id for i in page.items] == [waiting[2].id, waiting[1].id]
 
 
@@ -246,15 +196,15 @@ async def test_the_operator_promotes_by_login_and_id_approving_a_pending_member(
     waiting = member(status=MemberStatus.PENDING, login="Founder")
     registering = member(status=MemberStatus.REGISTERING, login="newbie")
     await club.add(waiting, registering)
-    assert (await club.promote.candidate("founder")).github_id == waiting.github_id
-    profile = await club.promote("founder", waiting.github_id)
+    assert (await club.use(PromoteByLogin).candidate("founder")).github_id == waiting.github_id
+    profile = await club.use(PromoteByLogin)("founder", waiting.github_id)
     assert (profile.status, profile.role) == ("approved", "officer")
     with pytest.raises(MemberNotFound):
-        await club.promote("newbie", registering.github_id)
+        await club.use(PromoteByLogin)("newbie", registering.github_id)
     with pytest.raises(MemberNotFound):
-        await club.promote.candidate("newbie")
+        await club.use(PromoteByLogin).candidate("newbie")
     with pytest.raises(MemberNotFound):
-        await club.promote("nobody", 1)
+        await club.use(PromoteByLogin)("nobody", 1)
 
 
 async def test_promote_refuses_a_login_that_changed_hands() -> None:
@@ -264,10 +214,10 @@ async def test_promote_refuses_a_login_that_changed_hands() -> None:
     taker = member(status=MemberStatus.PENDING, login="founder")
     await club.add(founder, taker)
     # The login now names the newer account: the operator sees its id, not the founder's.
-    assert (await club.promote.candidate("founder")).github_id == taker.github_id
+    assert (await club.use(PromoteByLogin).candidate("founder")).github_id == taker.github_id
     with pytest.raises(MemberNotFound):
-        await club.promote("founder", 424242)
-    profile = await club.promote("founder", founder.github_id)
+        await club.use(PromoteByLogin)("founder", 424242)
+    profile = await club.use(PromoteByLogin)("founder", founder.github_id)
     assert profile.id == founder.id and profile.role == "officer"
     stored = await club.members.get(taker.id or 0)
     assert stored is not None and not stored.is_officer
@@ -277,8 +227,8 @@ async def test_the_heir_of_an_expelled_leader_is_told() -> None:
     club = Club()
     officer, leader, heir = member(role=Role.OFFICER), member(), member()
     await club.add(officer, leader, heir)
-    board = await club.open_team(leader, slots={Category.WEB: 1})
+    board = await club.recruiting(leader, slots={Category.WEB: 1})
     await club.teams.take_place(board.id or 0, heir.id or 0, Category.WEB, NOW)
-    await club.expel(Batch(officer.actor, ids(leader)))
+    await club.use(ExpelMembers)(Batch(officer.actor, ids(leader)))
     told = [(n.member_id, n.kind.value) for n in club.notices.rows]
     assert (heir.id, "team.leadership_received") in told

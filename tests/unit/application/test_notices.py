@@ -3,17 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.builders import NOW, member, team
-from tests.fakes import (
-    FakeUnitOfWork,
-    InMemoryApplicationRepository,
-    InMemoryMemberRepository,
-    InMemoryNoticeRepository,
-    InMemoryTeamRepository,
-    RecordingMailQueue,
-)
-from wap.adapters.system import FixedClock
+from tests.fakes import InMemoryMemberRepository
+from tests.unit.application.club import Club
 from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
-from wap.application.notices.notifier import Notifier, Outbox
+from wap.application.notices.notifier import Notifier
 from wap.application.notices.texts import TEXTS, render
 from wap.application.teams.deadlines import CloseRecruitment
 from wap.domain.applications import Application, ApplicationStatus, Message
@@ -38,25 +31,23 @@ def test_every_kind_of_notice_has_both_texts() -> None:
 async def test_notices_skip_the_actor_and_mail_only_those_who_opted_in() -> None:
     people = [member(role=Role.OFFICER) for _ in range(3)]
     people[1].notify_email = False
-    members = InMemoryMemberRepository(*people)
-    notices, outbox, mail = InMemoryNoticeRepository(), Outbox(), RecordingMailQueue()
-    notifier = Notifier(notices, members, outbox, FixedClock(NOW))
+    club = Club(members=InMemoryMemberRepository(*people))
+    notifier = club.use(Notifier)
     await notifier.tell_officers(NoticeKind.TEAM_WAITING, {"team": "T"}, actor_id=people[0].id)
-    assert sorted(n.member_id for n in notices.rows) == sorted([people[1].id, people[2].id])
-    assert [m.to for m in outbox.mails] == [people[2].email]
-    uow = FakeUnitOfWork(outbox, mail)
-    await uow.commit()
-    assert [m.to for m in mail.sent] == [people[2].email] and outbox.mails == []
+    assert sorted(n.member_id for n in club.notices.rows) == sorted([people[1].id, people[2].id])
+    assert [m.to for m in club.outbox.mails] == [people[2].email]
+    assert club.mail.sent == []  # nothing leaves before the commit
+    await club.uow.commit()
+    assert [m.to for m in club.mail.sent] == [people[2].email] and club.outbox.mails == []
 
 
 async def test_closing_recruitment_expires_pending_applications_once() -> None:
     leader, waiting, accepted = member(), member(), member()
-    members = InMemoryMemberRepository(leader, waiting, accepted)
     board = team(leader.id or 0, slots={Category.WEB: 2})
     board.recruit_until = NOW + timedelta(hours=1)
-    teams = InMemoryTeamRepository(board)
-    applications = InMemoryApplicationRepository()
-    teams.applications = applications
+    club = Club(members=InMemoryMemberRepository(leader, waiting, accepted))
+    await club.teams.add(board)
+    applications = club.applications
     for person in (waiting, accepted):
         await applications.add(
             Application.submit(
@@ -67,10 +58,8 @@ async def test_closing_recruitment_expires_pending_applications_once() -> None:
     done = applications.rows[2]
     done.accept(NOW)
     await applications.save(done)
-    notices, clock = InMemoryNoticeRepository(), FixedClock(NOW)
-    close = CloseRecruitment(
-        teams, applications, Notifier(notices, members, Outbox(), clock), FakeUnitOfWork(), clock
-    )
+    notices, clock = club.notices, club.clock
+    close = club.use(CloseRecruitment)
     assert await close() == 0  # before the deadline
     clock.moment = NOW + timedelta(hours=1)
     assert await close() == 1
@@ -85,14 +74,10 @@ async def test_closing_recruitment_expires_pending_applications_once() -> None:
 async def test_the_inbox_reads_in_the_members_language_and_marks_read() -> None:
     reader = member()
     reader.language = Language.EN
-    members = InMemoryMemberRepository(reader)
-    notices = InMemoryNoticeRepository()
-    notifier = Notifier(notices, members, Outbox(), FixedClock(NOW))
-    await notifier.tell([reader.id or 0], NoticeKind.TEAM_APPROVED, {"team": "Board"})
-    inbox = await ReadInbox(notices, members)(InboxQuery(reader.actor))
+    club = Club(members=InMemoryMemberRepository(reader))
+    await club.use(Notifier).tell([reader.id or 0], NoticeKind.TEAM_APPROVED, {"team": "Board"})
+    inbox = await club.use(ReadInbox)(InboxQuery(reader.actor))
     assert inbox.unread_count == 1
     assert inbox.items[0].text == "Board was approved and is now recruiting."
-    after = await MarkNoticesRead(notices, FakeUnitOfWork(), FixedClock(NOW))(
-        MarkRead(reader.actor)
-    )
+    after = await club.use(MarkNoticesRead)(MarkRead(reader.actor))
     assert after.unread_count == 0

@@ -1,28 +1,23 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from tests.builders import NOW, member, team
+from tests.builders import member, team
 from tests.fakes import (
-    InMemoryLikeRepository,
+    AwayLedger,
+    FailingLikes,
     InMemoryMemberRepository,
     InMemoryTeamRepository,
-    RepositoryTeamPages,
+    StubProbe,
 )
-from wap.adapters.cache import MemoryBytesStore, StoreReadCache
+from tests.unit.application.club import Club
 from wap.adapters.memory.views import InMemoryViewLedger
-from wap.adapters.system import FixedClock
-from wap.application.cache import LedgerViewedPages
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.errors import Unavailable
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
-from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.likes import LikeRepository
+from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.queries import GetTeamDetail
 from wap.application.teams.queries import TeamQuery as GetTeamQuery
-from wap.application.views.ports import ViewLedger
 from wap.domain.catalog import Category
 from wap.domain.errors import MemberNotFound, TeamNotFound
 from wap.domain.members import Actor, MemberStatus, Role
@@ -30,26 +25,8 @@ from wap.domain.teams import TeamStatus
 from wap.domain.views import Viewer
 
 
-def team_detail(
-    teams: InMemoryTeamRepository,
-    members: InMemoryMemberRepository,
-    ledger: ViewLedger | None = None,
-    likes: LikeRepository | None = None,
-) -> GetTeamDetail:
-    cache = StoreReadCache(MemoryBytesStore())
-    ledger = ledger or InMemoryViewLedger()
-    return GetTeamDetail(
-        RepositoryTeamPages(teams, members),
-        likes or InMemoryLikeRepository(teams),
-        cache,
-        LedgerViewedPages(cache, ledger),
-        ledger,
-        FixedClock(NOW),
-    )
-
-
 async def test_catalog_lists_vocabularies_and_the_current_term() -> None:
-    catalog = await GetCatalog(FixedClock(NOW))()
+    catalog = await Club().use(GetCatalog)()
     assert catalog.positions == ["백엔드", "프론트엔드", "AI", "디자이너"]
     assert catalog.genres == ["웹", "앱", "게임"]
     assert len(catalog.categories) == 18 and "UI/UX 디자인" in catalog.categories
@@ -59,20 +36,18 @@ async def test_catalog_lists_vocabularies_and_the_current_term() -> None:
 
 async def test_an_approved_members_profile_is_public_without_private_fields() -> None:
     approved = member(name="Alice")
-    members = InMemoryMemberRepository(approved)
+    club = Club(members=InMemoryMemberRepository(approved))
     assert approved.id is not None
-    profile = await GetPublicProfile(members, StoreReadCache(MemoryBytesStore()))(
-        GetProfileQuery(approved.id)
-    )
+    profile = await club.use(GetPublicProfile)(GetProfileQuery(approved.id))
     assert profile.name == "Alice"
     assert not hasattr(profile, "email") and not hasattr(profile, "student_number")
 
 
 async def test_a_member_who_is_not_approved_is_hidden_but_from_themself_and_officers() -> None:
     waiting = member(status=MemberStatus.PENDING)
-    members = InMemoryMemberRepository(waiting)
+    club = Club(members=InMemoryMemberRepository(waiting))
     assert waiting.id is not None
-    get = GetPublicProfile(members, StoreReadCache(MemoryBytesStore()))
+    get = club.use(GetPublicProfile)
     with pytest.raises(MemberNotFound):
         await get(GetProfileQuery(waiting.id))
     with pytest.raises(MemberNotFound):
@@ -91,7 +66,9 @@ async def test_team_detail_shows_slots_and_leader() -> None:
     recruiting = team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
-    detail = await team_detail(teams, members)(GetTeamQuery(recruiting.id))
+    detail = await Club(members=members, teams=teams).use(GetTeamDetail)(
+        GetTeamQuery(recruiting.id)
+    )
     assert detail.title == "Board"
     assert detail.leader is not None and detail.leader.name == "Leader"
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
@@ -107,7 +84,7 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
     pending = team(leader.id, status=TeamStatus.PENDING)
     teams = InMemoryTeamRepository(pending)
     assert pending.id is not None
-    get = team_detail(teams, members)
+    get = Club(members=members, teams=teams).use(GetTeamDetail)
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id))
     assert (await get(GetTeamQuery(pending.id, leader.actor))).status == "pending"
@@ -117,29 +94,13 @@ async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -
         await get(GetTeamQuery(404))
 
 
-class StubProbe(DependencyProbe):
-    def __init__(self, name: str, up: bool) -> None:
-        self.name, self.up = name, up
-
-    async def ping(self) -> bool:
-        return self.up
-
-
 async def test_readiness_needs_every_dependency() -> None:
-    ready = await CheckReadiness([StubProbe("database", True), StubProbe("redis", True)])()
+    up = (StubProbe("database", True), StubProbe("redis", True))
+    ready = await Club(probes=up).use(CheckReadiness)()
     assert ready.ready and ready.checks == {"database": True, "redis": True}
-    down = await CheckReadiness([StubProbe("database", True), StubProbe("redis", False)])()
+    away = (StubProbe("database", True), StubProbe("redis", False))
+    down = await Club(probes=away).use(CheckReadiness)()
     assert not down.ready and down.checks["redis"] is False
-
-
-class AwayLedger(InMemoryViewLedger):
-    async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
-        raise Unavailable()
-
-
-class FailingLikes(InMemoryLikeRepository):
-    async def has_liked(self, team_id: int, member_id: int) -> bool:
-        raise Unavailable()
 
 
 async def test_a_team_page_counts_each_viewer_once_whether_cached_or_not() -> None:
@@ -150,7 +111,7 @@ async def test_a_team_page_counts_each_viewer_once_whether_cached_or_not() -> No
     recruiting.view_count = 10
     teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
     assert recruiting.id is not None
-    get = team_detail(teams, members, ledger)
+    get = Club(members=members, teams=teams, ledger=ledger).use(GetTeamDetail)
     alice, bob = Viewer.member(1), Viewer.address("10.0.0.9")
     # The first read misses the cache (the database's page), the others hit it.
     assert (await get(GetTeamQuery(recruiting.id, viewer=alice))).view_count == 11
@@ -167,7 +128,7 @@ async def test_a_pending_team_counts_no_views_even_for_those_who_see_it() -> Non
     pending = team(leader.id, status=TeamStatus.PENDING)
     teams, ledger = InMemoryTeamRepository(pending), InMemoryViewLedger()
     assert pending.id is not None
-    get = team_detail(teams, members, ledger)
+    get = Club(members=members, teams=teams, ledger=ledger).use(GetTeamDetail)
     for viewer in (Viewer.member(leader.id), Viewer.address("10.0.0.9")):
         query = GetTeamQuery(pending.id, leader.actor, viewer)
         assert (await get(query)).view_count == 0  # a miss, then a hit
@@ -183,7 +144,7 @@ async def test_a_team_page_is_served_without_its_view_while_the_ledger_is_away()
     recruiting = team(leader.id)
     teams = InMemoryTeamRepository(recruiting)
     assert recruiting.id is not None
-    get = team_detail(teams, members, AwayLedger())
+    get = Club(members=members, teams=teams, ledger=AwayLedger()).use(GetTeamDetail)
     for _ in range(2):  # a miss, then a hit
         page = await get(GetTeamQuery(recruiting.id, viewer=Viewer.member(1)))
         assert page.view_count == 0
@@ -196,7 +157,9 @@ async def test_a_team_page_that_fails_counts_no_view() -> None:
     recruiting = team(leader.id)
     teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
     assert recruiting.id is not None
-    get = team_detail(teams, members, ledger, FailingLikes(teams))
+    get = Club(members=members, teams=teams, ledger=ledger, likes=FailingLikes(teams)).use(
+        GetTeamDetail
+    )
     with pytest.raises(Unavailable):
         await get(GetTeamQuery(recruiting.id, leader.actor, Viewer.member(leader.id)))
     assert await ledger.pending([recruiting.id]) == {}

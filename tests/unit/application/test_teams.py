@@ -1,29 +1,17 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.builders import NOW, member, team
-from tests.fakes import (
-    FakeUnitOfWork,
-    InMemoryApplicationRepository,
-    InMemoryAuditLog,
-    InMemoryLikeRepository,
-    InMemoryMemberRepository,
-    InMemoryNoticeRepository,
-    InMemoryTeamRepository,
-    RecordingMailQueue,
-)
-from wap.adapters.media.images import FileImageStore, PillowImageProcessor
-from wap.adapters.system import FixedClock
+from tests.builders import NOW, new_team, png
+from tests.unit.application.club import Club
+from wap.adapters.media.images import PillowImageProcessor
 from wap.application.media import ImageLimits, Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
-from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.patch import UNSET
 from wap.application.teams.applying import (
     AcceptApplication,
@@ -43,7 +31,6 @@ from wap.application.teams.manage import (
     HandOver,
     HandOverLeadership,
     LeaveTeam,
-    NewTeam,
     SlotRequest,
     TeamAction,
     TeamEdit,
@@ -73,77 +60,14 @@ from wap.domain.errors import (
     TitleInvalid,
     TitleTaken,
 )
-from wap.domain.members import Language, Member, MemberStatus, Role
-from wap.domain.teams import Team, TeamRole, TeamStatus
-
-
-@dataclass
-class Club:
-    members: InMemoryMemberRepository = field(default_factory=InMemoryMemberRepository)
-    teams: InMemoryTeamRepository = field(default_factory=InMemoryTeamRepository)
-    applications: InMemoryApplicationRepository = field(
-        default_factory=InMemoryApplicationRepository
-    )
-    audit: InMemoryAuditLog = field(default_factory=InMemoryAuditLog)
-    mail: RecordingMailQueue = field(default_factory=RecordingMailQueue)
-    notices: InMemoryNoticeRepository = field(default_factory=InMemoryNoticeRepository)
-    clock: FixedClock = field(default_factory=lambda: FixedClock(NOW))
-
-    def __post_init__(self) -> None:
-        self.outbox = Outbox()
-        self.uow = FakeUnitOfWork(self.outbox, self.mail)
-        self.notifier = Notifier(self.notices, self.members, self.outbox, self.clock)
-        self.teams.applications = self.applications
-        self.likes = InMemoryLikeRepository(self.teams)
-        basic = (self.teams, self.members, self.uow, self.clock)
-        told = (self.teams, self.members, self.notifier, self.uow, self.clock)
-        self.create = CreateTeam(*told)
-        self.edit = EditTeam(*basic)
-        self.hand_over = HandOverLeadership(*told)
-        self.complete = CompleteTeam(self.teams, self.members, self.audit, self.uow, self.clock)
-        self.delete = DeleteTeam(self.teams, self.audit, self.uow, self.clock)
-        self.leave = LeaveTeam(self.teams, self.uow, self.clock)
-        self.apply = Apply(
-            self.teams, self.applications, self.members, self.notifier, self.uow, self.clock
-        )
-        decide = (
-            self.teams,
-            self.applications,
-            self.members,
-            self.notifier,
-            self.uow,
-            self.clock,
-        )
-        self.accept = AcceptApplication(*decide)
-        self.reject = RejectApplication(*decide)
-        self.withdraw = WithdrawApplication(self.teams, self.applications, self.uow, self.clock)
-        self.set_like = SetLike(self.teams, self.likes, self.uow, self.clock)
-
-    async def person(self, **kwargs: object) -> Member:
-        return await self.members.add(member(**kwargs))  # type: ignore[arg-type]
-
-    async def recruiting(self, leader: Member, **kwargs: object) -> Team:
-        assert leader.id is not None
-        return await self.teams.add(team(leader.id, **kwargs))  # type: ignore[arg-type]
-
-
-def new_team(actor: object, **overrides: object) -> NewTeam:
-    values: dict[str, object] = {
-        "actor": actor,
-        "title": "WAP 게시판",
-        "genre": "웹",
-        "description": "동아리 게시판을 만듭니다.",
-        "slots": (SlotRequest("웹", 2), SlotRequest("UI/UX 디자인", 1)),
-        "links": ("https://github.com/wap/board",),
-    }
-    values.update(overrides)
-    return NewTeam(**values)  # type: ignore[arg-type]
+from wap.domain.members import Language, MemberStatus, Role
+from wap.domain.teams import TeamRole, TeamStatus
 
 
 async def test_an_approved_member_opens_a_pending_team_and_leads_it() -> None:
     club = Club()
     leader = await club.person()
-    detail = await club.create(new_team(leader.actor))
+    detail = await club.use(CreateTeam)(new_team(leader.actor))
     assert detail.status == "pending" and detail.leader_id == leader.id
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
         ("웹", 2, 0),
@@ -158,13 +82,13 @@ async def test_opening_a_team_checks_every_field_and_the_title() -> None:
     club = Club()
     leader = await club.person()
     with pytest.raises(MemberNotApproved):
-        await club.create(new_team((await club.person(status=MemberStatus.PENDING)).actor))
+        await club.use(CreateTeam)(new_team((await club.person(status=MemberStatus.PENDING)).actor))
     with pytest.raises(TitleInvalid) as caught:
-        await club.create(new_team(leader.actor, title=" ", genre="영화", slots=()))
+        await club.use(CreateTeam)(new_team(leader.actor, title=" ", genre="영화", slots=()))
     assert [p.field for p in caught.value.problems] == ["title", "genre", "slots"]
-    await club.create(new_team(leader.actor))
+    await club.use(CreateTeam)(new_team(leader.actor))
     with pytest.raises(TitleTaken):
-        await club.create(new_team(leader.actor, title="wap 게시판"))
+        await club.use(CreateTeam)(new_team(leader.actor, title="wap 게시판"))
 
 
 async def test_editing_fields_and_slots() -> None:
@@ -174,7 +98,7 @@ async def test_editing_fields_and_slots() -> None:
     assert board.id is not None
     await club.teams.take_place(board.id, joiner.id or 0, Category.WEB, NOW)
 
-    edited = await club.edit(
+    edited = await club.use(EditTeam)(
         TeamEdit(
             leader.actor,
             board.id,
@@ -189,11 +113,13 @@ async def test_editing_fields_and_slots() -> None:
     }
     await club.teams.take_place(board.id, other.id or 0, Category.WEB, NOW)
     with pytest.raises(CapacityBelowFilled):
-        await club.edit(TeamEdit(leader.actor, board.id, slots=(SlotRequest("웹", 1),)))
+        await club.use(EditTeam)(TeamEdit(leader.actor, board.id, slots=(SlotRequest("웹", 1),)))
     with pytest.raises(SlotInUse):
-        await club.edit(TeamEdit(leader.actor, board.id, slots=(SlotRequest("유니티", 1),)))
+        await club.use(EditTeam)(
+            TeamEdit(leader.actor, board.id, slots=(SlotRequest("유니티", 1),))
+        )
     with pytest.raises(LeaderOnly):
-        await club.edit(TeamEdit(joiner.actor, board.id, title="남의 팀"))
+        await club.use(EditTeam)(TeamEdit(joiner.actor, board.id, title="남의 팀"))
     untouched = await club.teams.get(board.id)
     assert untouched is not None and untouched.title == board.title
 
@@ -203,11 +129,11 @@ async def test_a_deadline_can_be_set_and_cleared() -> None:
     leader = await club.person()
     board = await club.recruiting(leader)
     later = NOW + timedelta(days=3)
-    set_ = await club.edit(TeamEdit(leader.actor, board.id or 0, recruit_until=later))
+    set_ = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=later))
     assert set_.recruit_until == later
-    kept = await club.edit(TeamEdit(leader.actor, board.id or 0, recruit_until=UNSET))
+    kept = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=UNSET))
     assert kept.recruit_until == later
-    cleared = await club.edit(TeamEdit(leader.actor, board.id or 0, recruit_until=None))
+    cleared = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=None))
     assert cleared.recruit_until is None
 
 
@@ -220,19 +146,19 @@ async def test_completing_deleting_and_the_audit_of_officers() -> None:
     )
     board = await club.recruiting(leader)
     with pytest.raises(LeaderOnly):
-        await club.complete(TeamAction(stranger.actor, board.id or 0))
-    done = await club.complete(TeamAction(officer.actor, board.id or 0))
+        await club.use(CompleteTeam)(TeamAction(stranger.actor, board.id or 0))
+    done = await club.use(CompleteTeam)(TeamAction(officer.actor, board.id or 0))
     assert done.status == "completed"
     with pytest.raises(TeamNotRecruiting):
-        await club.complete(TeamAction(leader.actor, board.id or 0))
-    await club.delete(TeamAction(officer.actor, board.id or 0))
+        await club.use(CompleteTeam)(TeamAction(leader.actor, board.id or 0))
+    await club.use(DeleteTeam)(TeamAction(officer.actor, board.id or 0))
     assert await club.teams.get(board.id or 0) is None
     assert [e.action for e in club.audit.entries] == [
         AuditAction.TEAM_COMPLETED,
         AuditAction.TEAM_DELETED,
     ]
     own = await club.recruiting(leader)
-    await club.delete(TeamAction(leader.actor, own.id or 0))
+    await club.use(DeleteTeam)(TeamAction(leader.actor, own.id or 0))
     assert len(club.audit.entries) == 2  # a leader's own deletion is no officer action
 
 
@@ -242,7 +168,7 @@ async def test_handing_over_swaps_places() -> None:
     board = await club.recruiting(leader, slots={Category.WEB: 1})
     assert board.id is not None
     await club.teams.take_place(board.id, heir.id or 0, Category.WEB, NOW)
-    detail = await club.hand_over(HandOver(leader.actor, board.id, heir.id or 0))
+    detail = await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id or 0))
     assert detail.leader_id == heir.id
     people = {p.member_id: (p.role, p.category) for p in await club.teams.members(board.id)}
     assert people == {
@@ -250,9 +176,9 @@ async def test_handing_over_swaps_places() -> None:
         leader.id: (TeamRole.MEMBER, Category.WEB),
     }
     with pytest.raises(LeaderOnly):
-        await club.hand_over(HandOver(leader.actor, board.id, heir.id or 0))
+        await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id or 0))
     with pytest.raises(NotTeamMember):
-        await club.hand_over(HandOver(heir.actor, board.id, 9999))
+        await club.use(HandOverLeadership)(HandOver(heir.actor, board.id, 9999))
 
 
 async def test_leaving_and_removing() -> None:
@@ -263,13 +189,13 @@ async def test_leaving_and_removing() -> None:
     for person in (a, b):
         await club.teams.take_place(board.id, person.id or 0, Category.WEB, NOW)
     with pytest.raises(OwnerOnly):
-        await club.leave(Departure(a.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(a.actor, board.id, b.id or 0))
     with pytest.raises(LeaderCannotLeave):
-        await club.leave(Departure(leader.actor, board.id, leader.id or 0))
-    await club.leave(Departure(a.actor, board.id, a.id or 0))
-    await club.leave(Departure(leader.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(leader.actor, board.id, leader.id or 0))
+    await club.use(LeaveTeam)(Departure(a.actor, board.id, a.id or 0))
+    await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id or 0))
     with pytest.raises(NotTeamMember):
-        await club.leave(Departure(leader.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id or 0))
     after = await club.teams.get(board.id)
     assert after is not None and after.slots[Category.WEB].filled == 0
 
@@ -279,19 +205,19 @@ async def test_applying_and_its_rules() -> None:
     leader, applicant = await club.person(), await club.person()
     board = await club.recruiting(leader, slots={Category.WEB: 1})
     assert board.id is not None
-    mine = await club.apply(ApplyCommand(applicant.actor, board.id, "웹", "  "))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹", "  "))
     assert mine.status == "pending" and mine.message == "열심히 하겠습니다!"
     assert mine.team.title == board.title.value
     with pytest.raises(DuplicateApplication):
-        await club.apply(ApplyCommand(applicant.actor, board.id, "웹"))
+        await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     hidden = await club.recruiting(leader, status=TeamStatus.PENDING)
     with pytest.raises(TeamNotFound):
-        await club.apply(ApplyCommand(applicant.actor, hidden.id or 0, "웹"))
+        await club.use(Apply)(ApplyCommand(applicant.actor, hidden.id or 0, "웹"))
     closing = await club.recruiting(leader)
     stored = club.teams._rows[closing.id or 0]
     stored.recruit_until = NOW - timedelta(minutes=1)
     with pytest.raises(RecruitmentClosed):
-        await club.apply(ApplyCommand(applicant.actor, closing.id or 0, "웹"))
+        await club.use(Apply)(ApplyCommand(applicant.actor, closing.id or 0, "웹"))
 
 
 async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_language() -> None:
@@ -305,17 +231,18 @@ async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_languag
     board = await club.recruiting(leader, title="Board", slots={Category.WEB: 2})
     assert board.id is not None
     apps = [
-        await club.apply(ApplyCommand(p.actor, board.id, "웹")) for p in (korean, english, quiet)
+        await club.use(Apply)(ApplyCommand(p.actor, board.id, "웹"))
+        for p in (korean, english, quiet)
     ]
-    first = await club.accept(Decision(leader.actor, board.id, apps[0].id))
+    first = await club.use(AcceptApplication)(Decision(leader.actor, board.id, apps[0].id))
     assert first.status == "accepted" and first.applicant.id == korean.id
-    await club.accept(Decision(leader.actor, board.id, apps[1].id))
+    await club.use(AcceptApplication)(Decision(leader.actor, board.id, apps[1].id))
     with pytest.raises(SlotFull):
-        await club.accept(Decision(leader.actor, board.id, apps[2].id))
-    rejected = await club.reject(Decision(leader.actor, board.id, apps[2].id))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id, apps[2].id))
+    rejected = await club.use(RejectApplication)(Decision(leader.actor, board.id, apps[2].id))
     assert rejected.status == "rejected"
     with pytest.raises(ApplicationNotPending):
-        await club.accept(Decision(leader.actor, board.id, apps[0].id))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id, apps[0].id))
 
     after = await club.teams.get(board.id)
     assert after is not None and after.slots[Category.WEB].filled == 2
@@ -325,49 +252,49 @@ async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_languag
         (english.email, "Your application to Board was accepted. Welcome!"),
     ]  # the applicant who opted out of copies got a notice and no mail
     with pytest.raises(AlreadyMember):
-        await club.apply(ApplyCommand(korean.actor, board.id, "웹"))
+        await club.use(Apply)(ApplyCommand(korean.actor, board.id, "웹"))
 
 
 async def test_only_the_leader_decides_and_applications_belong_to_their_team() -> None:
     club = Club()
     leader, applicant, stranger = await club.person(), await club.person(), await club.person()
     board, other = await club.recruiting(leader), await club.recruiting(stranger)
-    mine = await club.apply(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
     with pytest.raises(LeaderOnly):
-        await club.accept(Decision(stranger.actor, board.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(stranger.actor, board.id or 0, mine.id))
     with pytest.raises(ApplicationNotFound):
-        await club.accept(Decision(stranger.actor, other.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(stranger.actor, other.id or 0, mine.id))
     with pytest.raises(ApplicationNotFound):
-        await club.accept(Decision(leader.actor, board.id or 0, 4242))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, 4242))
 
 
 async def test_no_accepting_after_the_deadline_or_once_completed() -> None:
     club = Club()
     leader, applicant = await club.person(), await club.person()
     board = await club.recruiting(leader)
-    mine = await club.apply(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
     club.clock.moment = NOW + timedelta(days=1)
     club.teams._rows[board.id or 0].recruit_until = NOW + timedelta(hours=1)
     with pytest.raises(RecruitmentClosed):
-        await club.accept(Decision(leader.actor, board.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, mine.id))
     club.teams._rows[board.id or 0].recruit_until = None
     club.teams._rows[board.id or 0].status = TeamStatus.COMPLETED
     with pytest.raises(TeamNotRecruiting):
-        await club.accept(Decision(leader.actor, board.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, mine.id))
 
 
 async def test_only_the_applicant_withdraws_a_pending_application() -> None:
     club = Club()
     leader, applicant, other = await club.person(), await club.person(), await club.person()
     board = await club.recruiting(leader)
-    mine = await club.apply(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
     with pytest.raises(ApplicationNotFound):
-        await club.withdraw(Withdrawal(other.actor, mine.id))
-    await club.withdraw(Withdrawal(applicant.actor, mine.id))
+        await club.use(WithdrawApplication)(Withdrawal(other.actor, mine.id))
+    await club.use(WithdrawApplication)(Withdrawal(applicant.actor, mine.id))
     assert club.applications.rows[mine.id].status is ApplicationStatus.WITHDRAWN
     with pytest.raises(ApplicationNotPending):
-        await club.withdraw(Withdrawal(applicant.actor, mine.id))
-    again = await club.apply(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+        await club.use(WithdrawApplication)(Withdrawal(applicant.actor, mine.id))
+    again = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
     assert again.id != mine.id
 
 
@@ -376,23 +303,23 @@ async def test_likes_are_idempotent_and_counted() -> None:
     leader, fan = await club.person(), await club.person()
     board = await club.recruiting(leader)
     for _ in range(2):
-        state = await club.set_like(LikeCommand(fan.actor, board.id or 0, like=True))
+        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id or 0, like=True))
         assert (state.liked, state.like_count) == (True, 1)
     for _ in range(2):
-        state = await club.set_like(LikeCommand(fan.actor, board.id or 0, like=False))
+        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id or 0, like=False))
         assert (state.liked, state.like_count) == (False, 0)
     hidden = await club.recruiting(leader, status=TeamStatus.PENDING)
     with pytest.raises(TeamNotFound):
-        await club.set_like(LikeCommand(fan.actor, hidden.id or 0, like=True))
+        await club.use(SetLike)(LikeCommand(fan.actor, hidden.id or 0, like=True))
     with pytest.raises(MemberNotApproved):
         waiting = await club.person(status=MemberStatus.PENDING)
-        await club.set_like(LikeCommand(waiting.actor, board.id or 0, like=True))
+        await club.use(SetLike)(LikeCommand(waiting.actor, board.id or 0, like=True))
 
 
 async def test_profile_updates_change_only_what_is_sent() -> None:
     club = Club()
     person = await club.person()
-    update = UpdateProfile(club.members, club.uow)
+    update = club.use(UpdateProfile)
     profile = await update(
         ProfileEdit(
             person.actor, tech_stack=("Go", "go", "Rust"), language="en", notify_email=False
@@ -404,21 +331,11 @@ async def test_profile_updates_change_only_what_is_sent() -> None:
         await update(ProfileEdit((await club.person(status=MemberStatus.PENDING)).actor, bio="x"))
 
 
-def png(width: int = 640, height: int = 480) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
-    return out.getvalue()
-
-
 async def test_uploads_store_an_original_and_a_thumbnail(tmp_path: Path) -> None:
-    club = Club()
+    club = Club(media=tmp_path)
     leader = await club.person()
     board = await club.recruiting(leader)
-    store = FileImageStore(tmp_path)
-    processor = PillowImageProcessor()
-    upload = UploadTeamImage(
-        club.teams, club.members, processor, store, club.uow, club.clock, ImageLimits(1_000_000)
-    )
+    upload = club.use(UploadTeamImage)
     detail = await upload(Upload(leader.actor, png(), board.id or 0))
     assert detail.image_url and detail.image_thumbnail_url
     thumb = tmp_path / detail.image_thumbnail_url.removeprefix("/media/")
@@ -429,11 +346,12 @@ async def test_uploads_store_an_original_and_a_thumbnail(tmp_path: Path) -> None
     assert again.image_url != detail.image_url
     assert not first.exists() and not thumb.exists()  # the old files go
 
-    avatar = UploadAvatar(club.members, processor, store, club.uow, ImageLimits(1_000_000))
+    avatar = club.use(UploadAvatar)
     profile = await avatar(Upload(leader.actor, png(300, 500)))
     with Image.open(tmp_path / str(profile.avatar_thumbnail_url).removeprefix("/media/")) as face:
         assert face.size == (200, 200)
-    tiny_limit = UploadAvatar(club.members, processor, store, club.uow, ImageLimits(100))
+    tiny = Club(members=club.members, media=tmp_path, image_limits=ImageLimits(100))
+    tiny_limit = tiny.use(UploadAvatar)
     with pytest.raises(ImageTooLarge):
         await tiny_limit(Upload(leader.actor, png()))
 
