@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeAlias, TypeVar, overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,44 +212,29 @@ class ImageTooLarge(TooLarge):
     code = "image.too_large"
 
 
+T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
 D = TypeVar("D")
 E = TypeVar("E")
+# One named check: the field it reports on, and a thunk that gives its value or raises.
+Check: TypeAlias = tuple[str, Callable[[], T]]
 
 
 @overload
-def check_fields(a: tuple[str, Callable[[], A]], /) -> tuple[A]: ...
+def check_fields(a: Check[A], /) -> tuple[A]: ...
+@overload
+def check_fields(a: Check[A], b: Check[B], /) -> tuple[A, B]: ...
+@overload
+def check_fields(a: Check[A], b: Check[B], c: Check[C], /) -> tuple[A, B, C]: ...
+@overload
+def check_fields(a: Check[A], b: Check[B], c: Check[C], d: Check[D], /) -> tuple[A, B, C, D]: ...
 @overload
 def check_fields(
-    a: tuple[str, Callable[[], A]], b: tuple[str, Callable[[], B]], /
-) -> tuple[A, B]: ...
-@overload
-def check_fields(
-    a: tuple[str, Callable[[], A]],
-    b: tuple[str, Callable[[], B]],
-    c: tuple[str, Callable[[], C]],
-    /,
-) -> tuple[A, B, C]: ...
-@overload
-def check_fields(
-    a: tuple[str, Callable[[], A]],
-    b: tuple[str, Callable[[], B]],
-    c: tuple[str, Callable[[], C]],
-    d: tuple[str, Callable[[], D]],
-    /,
-) -> tuple[A, B, C, D]: ...
-@overload
-def check_fields(
-    a: tuple[str, Callable[[], A]],
-    b: tuple[str, Callable[[], B]],
-    c: tuple[str, Callable[[], C]],
-    d: tuple[str, Callable[[], D]],
-    e: tuple[str, Callable[[], E]],
-    /,
+    a: Check[A], b: Check[B], c: Check[C], d: Check[D], e: Check[E], /
 ) -> tuple[A, B, C, D, E]: ...
-def check_fields(*checks: tuple[str, Callable[[], object]]) -> tuple[object, ...]:
+def check_fields(*checks: Check[object]) -> tuple[object, ...]:
     """Run every named check and report all field problems at once.
 
     Each check is ``(field, thunk)``; the answer is the thunks' values in order, each with its
