@@ -238,6 +238,15 @@ class Team:
         except KeyError:
             raise CategoryInvalid(field="category") from None
 
+    def admit(self, category: Category) -> None:
+        """A new member takes a place in the slot of ``category``: never more than its capacity
+        (``application.slot_full``, also when the slot has gone since they applied). The
+        repository backs this with the guarded ``UPDATE … WHERE filled < capacity``."""
+        slot = self.slots.get(category)
+        if slot is None:
+            raise SlotFull()
+        slot.take()
+
     def replace_slots(self, specs: tuple[SlotSpec, ...], now: datetime) -> None:
         """Replace the set of slots, matched by category; members keep their places."""
         wanted = {spec.category: spec.capacity.value for spec in specs}

@@ -170,10 +170,12 @@ class AcceptApplication(_Decide):
         now = self._clock.now()
         team.ensure_takes_applications(now)
         application.accept(now)
-        joined = await self._teams.take_place(
-            team.id or 0, application.member_id, application.category, now
-        )
-        if not joined:
+        team.admit(application.category)  # the domain's rule: never more than capacity
+        # Its backing in the database: the guarded UPDATE … WHERE filled < capacity. Under the
+        # team's row lock it agrees with the rule; a refusal there is the same slot_full.
+        if not await self._teams.take_place(
+            decision.team_id, application.member_id, application.category, now
+        ):
             raise SlotFull()
         return await self._finish(decision, application, team)
 
