@@ -8,12 +8,13 @@ from typing import Any
 
 import msgspec
 
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.queries import decode_cursor, encode_cursor
-from wap.domain.errors import RequestInvalid, TokenInvalid
+from wap.domain.errors import RequestInvalid
 from wap.domain.members import Actor
 
 PAGE = 20
@@ -54,9 +55,7 @@ class ReadInbox:
         self._notices, self._members = notices, members
 
     async def __call__(self, query: InboxQuery) -> Inbox:
-        member = await self._members.get(query.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, query.actor.member_id)
         before = decode_cursor(query.cursor) if query.cursor else None
         found = await self._notices.page(
             member.id or 0,
