@@ -23,6 +23,7 @@ from wap.domain.errors import (
     SlotFull,
     SlotInUse,
     TeamNotFound,
+    TeamNotPending,
     TeamNotRecruiting,
     TitleInvalid,
 )
@@ -212,6 +213,11 @@ class Team:
             raise LeaderOnly()
 
     # Life cycle
+    def ensure_pending(self) -> None:
+        """Officers decide (approve or reject) only a team that waits for them."""
+        if self.status is not TeamStatus.PENDING:
+            raise TeamNotPending()
+
     def approve(self, now: datetime) -> None:
         if self.status is not TeamStatus.PENDING:
             raise TeamNotRecruiting()

@@ -16,9 +16,9 @@ from tests.fakes import (
     RecordingMailQueue,
 )
 from wap.adapters.system import FixedClock
+from wap.application.admin.batch import Batch, Skipped
 from wap.application.admin.members import (
     ApproveMembers,
-    Batch,
     ChangeRole,
     ExpelMembers,
     ListAudit,
@@ -27,7 +27,6 @@ from wap.application.admin.members import (
     PromoteByLogin,
     RejectMembers,
     RoleChange,
-    Skipped,
 )
 from wap.application.members.ports import SearchField
 from wap.application.notices.notifier import Notifier, Outbox

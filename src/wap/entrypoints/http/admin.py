@@ -13,14 +13,12 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 from msgspec import Meta
 
+from wap.application.admin.batch import MAX_BATCH, Batch, BatchResult
 from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
 from wap.application.admin.members import (
-    MAX_BATCH,
     MAX_PAGE_SIZE,
     ApproveMembers,
     AuditPage,
-    Batch,
-    BatchResult,
     ChangeRole,
     ExpelMembers,
     ListAudit,
