@@ -185,7 +185,8 @@ class ListMemberTeams:
         found = await self._reader.teams_of_member(
             query.member_id, query.status, actor.member_id if actor else None
         )
-        public = [t for t in found if t.status != TeamStatus.PENDING.value]
+        # Public: what a visitor who is no one may see (team_visible), whoever is asking.
+        public = [t for t in found if team_visible(TeamStatus(t.status), t.leader.id, None)]
         return await with_pending(self._ledger, public)
 
 
