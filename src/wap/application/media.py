@@ -10,7 +10,7 @@ from typing import Protocol
 
 import msgspec
 
-from wap.application.errors import TokenInvalid
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.ports import Clock, UnitOfWork
@@ -118,9 +118,7 @@ class UploadAvatar:
         image = await self._processor.process(
             upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.AVATAR]
         )
-        member = await self._members.get_for_update(upload.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, upload.actor.member_id, lock=True)
         stored = await self._store.save(
             ImageKind.AVATAR, f"{member.id}-{secrets.token_hex(8)}", image
         )

@@ -14,9 +14,10 @@ from wap.domain.errors import (
     InvalidValue,
     OwnTeam,
     SlotFull,
+    TeamNotFound,
 )
 from wap.domain.members import Actor
-from wap.domain.teams import Team
+from wap.domain.teams import Team, parse_category
 from wap.domain.values import is_one_line, trimmed
 
 
@@ -42,28 +43,46 @@ class Message:
         return cls(text or DEFAULT_MESSAGE)
 
 
+@dataclass(frozen=True, slots=True)
+class Eligible:
+    """An application that passed every rule: the team, the slot it asks for, its message."""
+
+    team: Team
+    category: Category
+    message: Message
+
+
 def check_can_apply(
-    team: Team,
+    team: Team | None,
     applicant: Actor,
-    category: Category,
+    category: str,
     *,
+    message: str | None = None,
     is_member: bool,
     has_pending: bool,
     now: datetime,
-) -> None:
-    """Every rule an application must pass, in the order a person would want to hear them."""
+) -> Eligible:
+    """Every rule an application must pass, in the order a person would want to hear them.
+
+    ``team`` is ``None`` when there is no such team: to the applicant that is the same as a
+    team they may not see (``team.not_found``). Who may apply comes first, so a member who
+    is not approved hears that whatever the team."""
     applicant.ensure_approved()
+    if team is None:
+        raise TeamNotFound()
     team.ensure_visible_to(applicant)
+    wanted, text = parse_category(category), Message.of(message)
     team.ensure_takes_applications(now)
     if team.leader_id == applicant.member_id:
         raise OwnTeam()
     if is_member:
         raise AlreadyMember()
-    slot = team.slot(category)
+    slot = team.slot(wanted)
     if has_pending:
         raise DuplicateApplication()
     if not slot.has_room:
         raise SlotFull()
+    return Eligible(team, wanted, text)
 
 
 @dataclass(slots=True)

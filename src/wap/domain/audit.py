@@ -7,6 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from wap.domain.members import Member
+from wap.domain.teams import Team
+
 
 class AuditAction(StrEnum):
     MEMBER_APPROVED = "member.approve"
@@ -33,3 +36,28 @@ class AuditEntry:
     created_at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+def officer_action(
+    actor_id: int, action: AuditAction, target: Member | Team, now: datetime, **extra: Any
+) -> AuditEntry:
+    """The one way an officer's action becomes an audit entry: the member or team it was done
+    to, described as it stood (a deleted one keeps its name in the log), and ``extra`` details
+    such as a role's before and after."""
+    if target.id is None:
+        raise ValueError("only a stored member or team is audited")
+    if isinstance(target, Team):
+        kind = AuditTarget.TEAM
+        detail: dict[str, Any] = {"title": target.title.value, "leader_id": target.leader_id}
+    else:
+        kind = AuditTarget.MEMBER
+        name = target.name.value if target.name else None
+        detail = {"name": name, "github_login": target.github_login}
+    return AuditEntry(
+        actor_id=actor_id,
+        action=action,
+        target_type=kind,
+        target_id=target.id,
+        created_at=now,
+        detail={**detail, **extra},
+    )

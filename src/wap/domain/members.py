@@ -13,12 +13,14 @@ from wap.domain.errors import (
     InvalidValue,
     LastOfficer,
     MemberNotApproved,
+    MemberNotFound,
     MemberNotPending,
     MemberNotRegistering,
     NameInvalid,
     OfficerOnly,
     PositionInvalid,
     StudentNumberInvalid,
+    WapError,
 )
 from wap.domain.values import Links, is_clean_text, is_one_line, trimmed
 
@@ -27,6 +29,20 @@ class MemberStatus(StrEnum):
     REGISTERING = "registering"
     PENDING = "pending"
     APPROVED = "approved"
+
+    def require(self, wanted: MemberStatus) -> None:
+        """The one statement of the sign-up rules: a step that needs ``wanted`` refuses any
+        other status with that status's code (registering: ``member.not_registering``,
+        pending: ``member.not_pending``, approved: ``member.not_approved``)."""
+        if self is not wanted:
+            raise _REFUSED[wanted]()
+
+
+_REFUSED: dict[MemberStatus, type[WapError]] = {
+    MemberStatus.REGISTERING: MemberNotRegistering,
+    MemberStatus.PENDING: MemberNotPending,
+    MemberStatus.APPROVED: MemberNotApproved,
+}
 
 
 class Role(StrEnum):
@@ -134,8 +150,11 @@ class Actor:
         return self.status is MemberStatus.APPROVED
 
     def ensure_approved(self) -> None:
-        if not self.is_approved:
-            raise MemberNotApproved()
+        self.status.require(MemberStatus.APPROVED)
+
+    def ensure_registering(self) -> None:
+        """Asking for an e-mail code and registering: only before sign-up is finished."""
+        self.status.require(MemberStatus.REGISTERING)
 
     def ensure_officer(self) -> None:
         if not self.is_officer:
@@ -186,6 +205,24 @@ class Member:
     def is_officer(self) -> bool:
         return self.role is Role.OFFICER
 
+    @property
+    def has_signed_up(self) -> bool:
+        """Past the registration form: pending or approved (a registering person is no member
+        yet, and no officer's or operator's action names them)."""
+        return self.status is not MemberStatus.REGISTERING
+
+    # Who may see them
+    def is_visible_to(self, actor: Actor | None) -> bool:
+        """Everyone sees an approved member; anyone else only themself and officers (SPEC §2),
+        so that a pending sign-up does not leak."""
+        if self.is_approved:
+            return True
+        return actor is not None and (actor.member_id == self.id or actor.is_officer)
+
+    def ensure_visible_to(self, actor: Actor | None) -> None:
+        if not self.is_visible_to(actor):
+            raise MemberNotFound()
+
     def refresh_identity(self, identity: GitHubIdentity) -> None:
         self.github_login = identity.login
         if identity.avatar_url:
@@ -201,8 +238,7 @@ class Member:
         as_officer: bool,
     ) -> None:
         """Finish sign-up: wait for an officer, or become an approved officer at once."""
-        if self.status is not MemberStatus.REGISTERING:
-            raise MemberNotRegistering()
+        self.status.require(MemberStatus.REGISTERING)
         self.name, self.student_number, self.position = name, student_number, position
         self.email = email
         if as_officer:
@@ -211,19 +247,30 @@ class Member:
             self.status = MemberStatus.PENDING
 
     def approve(self) -> None:
-        if self.status is not MemberStatus.PENDING:
-            raise MemberNotPending()
+        self.ensure_pending()
         self.status = MemberStatus.APPROVED
 
     def ensure_pending(self) -> None:
-        """Only a pending sign-up can be rejected (which deletes it)."""
-        if self.status is not MemberStatus.PENDING:
-            raise MemberNotPending()
+        """Only a pending sign-up can be approved or rejected (which deletes it)."""
+        self.status.require(MemberStatus.PENDING)
+
+    def ensure_expellable(self, officers_left: int) -> None:
+        """Only approved members are expelled (a pending sign-up is rejected instead), and
+        never the last officer. ``officers_left`` counts approved officers, this one included."""
+        self.status.require(MemberStatus.APPROVED)
+        ensure_not_last_officer(self, officers_left)
+
+    def make_officer(self) -> None:
+        """The operator's promotion (``wap member promote``): a pending sign-up is approved
+        at the same time."""
+        if self.status is MemberStatus.PENDING:
+            self.approve()
+        self.status.require(MemberStatus.APPROVED)
+        self.role = Role.OFFICER
 
     def change_role(self, role: Role, officers_left: int) -> None:
         """Promote or demote. ``officers_left`` counts approved officers, this one included."""
-        if not self.is_approved:
-            raise MemberNotApproved()
+        self.status.require(MemberStatus.APPROVED)
         if self.role is Role.OFFICER and role is Role.MEMBER:
             ensure_not_last_officer(self, officers_left)
         self.role = role
@@ -238,8 +285,7 @@ class Member:
         notify_email: bool | None = None,
         language: Language | None = None,
     ) -> None:
-        if not self.is_approved:
-            raise MemberNotApproved()
+        self.status.require(MemberStatus.APPROVED)
         changes = {
             "bio": bio,
             "position": position,

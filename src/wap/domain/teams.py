@@ -23,6 +23,7 @@ from wap.domain.errors import (
     SlotFull,
     SlotInUse,
     TeamNotFound,
+    TeamNotPending,
     TeamNotRecruiting,
     TitleInvalid,
 )
@@ -212,6 +213,11 @@ class Team:
             raise LeaderOnly()
 
     # Life cycle
+    def ensure_pending(self) -> None:
+        """Officers decide (approve or reject) only a team that waits for them."""
+        if self.status is not TeamStatus.PENDING:
+            raise TeamNotPending()
+
     def approve(self, now: datetime) -> None:
         if self.status is not TeamStatus.PENDING:
             raise TeamNotRecruiting()
@@ -237,6 +243,15 @@ class Team:
             return self.slots[category]
         except KeyError:
             raise CategoryInvalid(field="category") from None
+
+    def admit(self, category: Category) -> None:
+        """A new member takes a place in the slot of ``category``: never more than its capacity
+        (``application.slot_full``, also when the slot has gone since they applied). The
+        repository backs this with the guarded ``UPDATE … WHERE filled < capacity``."""
+        slot = self.slots.get(category)
+        if slot is None:
+            raise SlotFull()
+        slot.take()
 
     def replace_slots(self, specs: tuple[SlotSpec, ...], now: datetime) -> None:
         """Replace the set of slots, matched by category; members keep their places."""

@@ -6,9 +6,9 @@ import pytest
 
 from tests.builders import NOW, as_officer, ids, member
 from tests.unit.application.club import Club
+from wap.application.admin.batch import Batch, Skipped
 from wap.application.admin.members import (
     ApproveMembers,
-    Batch,
     ChangeRole,
     ExpelMembers,
     ListAudit,
@@ -17,7 +17,6 @@ from wap.application.admin.members import (
     PromoteByLogin,
     RejectMembers,
     RoleChange,
-    Skipped,
 )
 from wap.application.members.ports import SearchField
 from wap.domain.audit import AuditAction

@@ -12,6 +12,7 @@ from wap.domain.errors import (
     InvalidValue,
     LastOfficer,
     MemberNotApproved,
+    MemberNotFound,
     MemberNotPending,
     MemberNotRegistering,
     NameInvalid,
@@ -19,6 +20,7 @@ from wap.domain.errors import (
     StudentNumberInvalid,
 )
 from wap.domain.members import (
+    Actor,
     Bio,
     GitHubIdentity,
     Member,
@@ -264,3 +266,39 @@ def test_sign_in_again_refreshes_login_and_avatar() -> None:
         GitHubIdentity(person.github_id, "renamed", avatar_url="https://a/b.png")
     )
     assert (person.github_login, person.avatar_url) == ("renamed", "https://a/b.png")
+
+
+def test_a_member_who_is_not_approved_is_seen_only_by_themself_and_officers() -> None:
+    approved, waiting = member(), member(status=MemberStatus.PENDING)
+    approved.id, waiting.id = 1, 2
+    officer = Actor(3, Role.OFFICER, MemberStatus.APPROVED)
+    stranger = Actor(4, Role.MEMBER, MemberStatus.APPROVED)
+    assert approved.is_visible_to(None) and approved.is_visible_to(stranger)
+    assert waiting.is_visible_to(waiting.actor) and waiting.is_visible_to(officer)
+    assert not waiting.is_visible_to(None) and not waiting.is_visible_to(stranger)
+    with pytest.raises(MemberNotFound):
+        waiting.ensure_visible_to(stranger)
+
+
+@pytest.mark.parametrize(
+    ("status", "wanted", "error"),
+    [
+        (MemberStatus.PENDING, MemberStatus.REGISTERING, MemberNotRegistering),
+        (MemberStatus.APPROVED, MemberStatus.PENDING, MemberNotPending),
+        (MemberStatus.REGISTERING, MemberStatus.APPROVED, MemberNotApproved),
+    ],
+)
+def test_each_sign_up_status_refuses_with_its_own_code(
+    status: MemberStatus, wanted: MemberStatus, error: type[Exception]
+) -> None:
+    status.require(status)
+    with pytest.raises(error):
+        status.require(wanted)
+
+
+def test_expelling_needs_an_approved_member_and_spares_the_last_officer() -> None:
+    with pytest.raises(MemberNotApproved):
+        member(status=MemberStatus.PENDING).ensure_expellable(officers_left=5)
+    with pytest.raises(LastOfficer):
+        member(role=Role.OFFICER).ensure_expellable(officers_left=1)
+    member(role=Role.OFFICER).ensure_expellable(officers_left=2)

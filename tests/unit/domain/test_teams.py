@@ -223,6 +223,17 @@ def test_a_slot_never_takes_more_than_its_capacity() -> None:
         t.slot(Category.UNITY)
 
 
+def test_admitting_a_member_takes_a_place_only_while_the_slot_has_room() -> None:
+    t = team(1, slots={Category.WEB: 1})
+    t.admit(Category.WEB)
+    assert t.slots[Category.WEB].filled == 1
+    with pytest.raises(SlotFull):
+        t.admit(Category.WEB)
+    with pytest.raises(SlotFull):  # a slot removed since the application: no room either
+        t.admit(Category.UNITY)
+    assert t.slots[Category.WEB].filled == 1
+
+
 def test_replacing_slots_keeps_members_and_refuses_to_lose_them() -> None:
     t = team(1, slots={Category.WEB: 3, Category.NODE: 2})
     t.slots[Category.WEB].filled = 2

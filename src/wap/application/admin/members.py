@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
 
+from wap.application.admin.batch import Decided, OfficerBatch
 from wap.application.admin.ports import AuditLog
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.members.read_models import OwnProfile
@@ -15,34 +15,14 @@ from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.likes import LikeRepository
 from wap.application.teams.ports import TeamRepository
-from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import InvalidValue, MemberNotApproved, MemberNotFound, WapError
-from wap.domain.members import Actor, Member, MemberStatus, Role, ensure_not_last_officer
+from wap.domain.audit import AuditAction, officer_action
+from wap.domain.errors import InvalidValue, MemberNotFound
+from wap.domain.members import Actor, Member, MemberStatus, Role
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import find_member, hand_over, successor
 
-MAX_BATCH = 100
 MAX_PAGE_SIZE = 100
-
-
-class Skipped(msgspec.Struct, frozen=True):
-    id: int
-    code: str
-
-
-class BatchResult(msgspec.Struct, frozen=True):
-    done: list[int]
-    skipped: list[Skipped]
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    actor: Actor
-    ids: tuple[int, ...]
-
-    def __post_init__(self) -> None:
-        if not 1 <= len(self.ids) <= MAX_BATCH:
-            raise InvalidValue(field="ids")
+OPERATOR = 0  # the audit log's actor for what `wap` on the command line does
 
 
 class MemberPage(msgspec.Struct, frozen=True):
@@ -84,27 +64,8 @@ class ListMembers:
         return MemberPage([OwnProfile.of(m) for m in found], total, query.page, query.page_size)
 
 
-def _audit(
-    actor: Actor, action: AuditAction, member: Member, now: datetime, **extra: object
-) -> AuditEntry:
-    assert member.id is not None
-    return AuditEntry(
-        actor_id=actor.member_id,
-        action=action,
-        target_type=AuditTarget.MEMBER,
-        target_id=member.id,
-        created_at=now,
-        detail={
-            "name": member.name.value if member.name else None,
-            "github_login": member.github_login,
-            **extra,
-        },
-    )
-
-
-class _BatchOverMembers:
-    """Runs one decision per id in one transaction; a refused id is skipped with its code,
-    and nothing is half-done: either the whole batch commits or none of it."""
+class _BatchOverMembers(OfficerBatch[Member]):
+    missing = MemberNotFound
 
     def __init__(
         self,
@@ -120,59 +81,35 @@ class _BatchOverMembers:
         self._uow = uow
         self._clock = clock
 
-    async def _before_locking(self, member_id: int) -> None:
-        """Take whatever must be locked before the member's row (see ExpelMembers)."""
-
-    async def _run(
-        self, batch: Batch, decide: Callable[[Member, datetime], Awaitable[AuditAction]]
-    ) -> BatchResult:
-        batch.actor.ensure_officer()
-        done: list[int] = []
-        skipped: list[Skipped] = []
-        now = self._clock.now()
-        # One order for everyone (ascending ids): two officers' batches cannot deadlock.
-        for member_id in sorted(set(batch.ids)):
-            await self._before_locking(member_id)
-            member = await self._members.get_for_update(member_id)
-            try:
-                if member is None:
-                    raise MemberNotFound()
-                action = await decide(member, now)
-            except WapError as refused:
-                skipped.append(Skipped(member_id, refused.code))
-                continue
-            await self._audit.add(_audit(batch.actor, action, member, now))
-            done.append(member_id)
-        await self._uow.commit()
-        return BatchResult(done, skipped)
+    async def _lock(self, target_id: int) -> Member | None:
+        return await self._members.get_for_update(target_id)
 
 
 class ApproveMembers(_BatchOverMembers):
-    async def __call__(self, batch: Batch) -> BatchResult:
-        async def approve(member: Member, _now: datetime) -> AuditAction:
-            member.approve()
+    async def _decide(self, member_id: int, member: Member, actor: Actor, now: datetime) -> Decided:
+        member.approve()
+
+        async def write() -> None:
             await self._members.save(member)
             await self._notifier.tell(
-                [member.id or 0], NoticeKind.SIGNUP_APPROVED, {}, actor_id=batch.actor.member_id
+                [member_id], NoticeKind.SIGNUP_APPROVED, {}, actor_id=actor.member_id
             )
-            return AuditAction.MEMBER_APPROVED
 
-        return await self._run(batch, approve)
+        return Decided(AuditAction.MEMBER_APPROVED, write)
 
 
 class RejectMembers(_BatchOverMembers):
     """A rejected sign-up is deleted; the person may sign in and register again."""
 
-    async def __call__(self, batch: Batch) -> BatchResult:
-        async def reject(member: Member, _now: datetime) -> AuditAction:
-            member.ensure_pending()
-            assert member.id is not None
-            await self._members.delete(member.id)
+    async def _decide(self, member_id: int, member: Member, actor: Actor, now: datetime) -> Decided:
+        member.ensure_pending()
+
+        async def write() -> None:
+            await self._members.delete(member_id)
             # The sign-up (and its inbox) is gone; an e-mail copy is all that can reach them.
             self._notifier.mail_only(member, NoticeKind.SIGNUP_REJECTED, {})
-            return AuditAction.MEMBER_REJECTED
 
-        return await self._run(batch, reject)
+        return Decided(AuditAction.MEMBER_REJECTED, write)
 
 
 class ExpelMembers(_BatchOverMembers):
@@ -192,33 +129,32 @@ class ExpelMembers(_BatchOverMembers):
         super().__init__(members, audit, notifier, uow, clock)
         self._teams = teams
         self._likes = likes
+        self._officers = 0
 
-    async def __call__(self, batch: Batch) -> BatchResult:
-        officers = await self._members.count_officers()
+    async def _begin(self) -> None:
+        # The officers' rows first (ascending ids, as count_officers locks them).
+        self._officers = await self._members.count_officers()
 
-        async def expel(member: Member, now: datetime) -> AuditAction:
-            nonlocal officers
-            if member.status is not MemberStatus.APPROVED:
-                raise MemberNotApproved()  # pending sign-ups are rejected, not expelled
-            ensure_not_last_officer(member, officers)
-            assert member.id is not None
-            await self._leave_teams(member.id, now)
-            await self._likes.remove_all_by(member.id)
-            await self._members.delete(member.id)
-            if member.is_officer:
-                officers -= 1
-            return AuditAction.MEMBER_EXPELLED
-
-        return await self._run(batch, expel)
-
-    async def _before_locking(self, member_id: int) -> None:
+    async def _before_locking(self, target_id: int) -> None:
         # Lock order everywhere is team, then application, then member rows: take the
         # member's teams (ascending) before the member, as accepting and handing over do.
         # Teams they applied to count too: the cascade deletes those applications.
-        teams = {m.team_id for m in await self._teams.memberships_of(member_id)}
-        teams.update(await self._teams.pending_applications_to(member_id))
+        teams = {m.team_id for m in await self._teams.memberships_of(target_id)}
+        teams.update(await self._teams.pending_applications_to(target_id))
         for team_id in sorted(teams):
             await self._teams.get_for_update(team_id)
+
+    async def _decide(self, member_id: int, member: Member, actor: Actor, now: datetime) -> Decided:
+        member.ensure_expellable(self._officers)
+        if member.is_officer:
+            self._officers -= 1  # the last officer stays, even within one batch
+
+        async def write() -> None:
+            await self._leave_teams(member_id, now)
+            await self._likes.remove_all_by(member_id)
+            await self._members.delete(member_id)
+
+        return Decided(AuditAction.MEMBER_EXPELLED, write)
 
     async def _leave_teams(self, member_id: int, now: datetime) -> None:
         for membership in await self._teams.memberships_of(member_id):
@@ -265,19 +201,18 @@ class ChangeRole:
         # The officers' rows first (ascending ids, as count_officers locks them), then the target.
         officers = await self._members.count_officers()
         member = await self._members.get_for_update(change.member_id)
-        if member is None or member.status is not MemberStatus.APPROVED:
-            raise MemberNotFound()
+        if member is None or not member.is_approved:
+            raise MemberNotFound()  # the route names approved members only
         before = member.role
         member.change_role(change.role, officers)
         if before is not change.role:
             await self._members.save(member)
-            now = self._clock.now()
             await self._audit.add(
-                _audit(
-                    change.actor,
+                officer_action(
+                    change.actor.member_id,
                     AuditAction.MEMBER_ROLE_CHANGED,
                     member,
-                    now,
+                    self._clock.now(),
                     before=before.value,
                     after=change.role.value,
                 )
@@ -349,7 +284,7 @@ class PromoteByLogin:
 
     async def candidate(self, github_login: str) -> OwnProfile:
         member = await self._members.get_by_login(github_login)
-        if member is None or member.status is MemberStatus.REGISTERING:
+        if member is None or not member.has_signed_up:
             raise MemberNotFound()
         return OwnProfile.of(member)
 
@@ -358,16 +293,15 @@ class PromoteByLogin:
         if (
             member is None
             or member.github_login.lower() != github_login.lower()
-            or member.status is MemberStatus.REGISTERING
+            or not member.has_signed_up
         ):
             raise MemberNotFound()
-        if member.status is MemberStatus.PENDING:
-            member.approve()
-        member.role = Role.OFFICER
+        member.make_officer()
         await self._members.save(member)
-        operator = Actor(0, Role.OFFICER, MemberStatus.APPROVED)
         await self._audit.add(
-            _audit(operator, AuditAction.MEMBER_ROLE_CHANGED, member, self._clock.now(), via="cli")
+            officer_action(
+                OPERATOR, AuditAction.MEMBER_ROLE_CHANGED, member, self._clock.now(), via="cli"
+            )
         )
         await self._uow.commit()
         return OwnProfile.of(member)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from wap.application.admin.members import MAX_PAGE_SIZE, Batch, BatchResult, Skipped
+from wap.application.admin.batch import Decided, OfficerBatch
+from wap.application.admin.members import MAX_PAGE_SIZE
 from wap.application.admin.ports import AuditLog
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import AdminTeamPage
 from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamReader
-from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import InvalidValue, TeamNotFound, TeamNotPending, WapError
+from wap.domain.audit import AuditAction
+from wap.domain.errors import InvalidValue, TeamNotFound
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import Team, TeamStatus
@@ -50,7 +54,10 @@ class ListAdminTeams:
         )
 
 
-class _TeamBatch:
+class _TeamBatch(OfficerBatch[Team]):
+    """Officers decide only pending teams; the leader hears of the decision."""
+
+    missing = TeamNotFound
     notice: NoticeKind
 
     def __init__(
@@ -64,45 +71,29 @@ class _TeamBatch:
         self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
         self._notifier = notifier
 
-    async def _decide(self, team: Team) -> AuditAction:
-        raise NotImplementedError
+    async def _lock(self, target_id: int) -> Team | None:
+        return await self._teams.get_for_update(target_id)
 
-    async def __call__(self, batch: Batch) -> BatchResult:
-        batch.actor.ensure_officer()
-        done: list[int] = []
-        skipped: list[Skipped] = []
-        now = self._clock.now()
-        # One order for everyone (ascending ids): two officers' batches cannot deadlock.
-        for team_id in sorted(set(batch.ids)):
-            team = await self._teams.get_for_update(team_id)
-            try:
-                if team is None:
-                    raise TeamNotFound()
-                if team.status is not TeamStatus.PENDING:
-                    raise TeamNotPending()
-                action = await self._decide(team)
-                await self._notifier.tell(
-                    [team.leader_id],
-                    self.notice,
-                    {"team_id": team_id, "team": team.title.value},
-                    actor_id=batch.actor.member_id,
-                )
-            except WapError as refused:
-                skipped.append(Skipped(team_id, refused.code))
-                continue
-            await self._audit.add(
-                AuditEntry(
-                    actor_id=batch.actor.member_id,
-                    action=action,
-                    target_type=AuditTarget.TEAM,
-                    target_id=team_id,
-                    created_at=now,
-                    detail={"title": team.title.value, "leader_id": team.leader_id},
-                )
+    async def _decide(self, team_id: int, team: Team, actor: Actor, now: datetime) -> Decided:
+        team.ensure_pending()
+        action, carry_out = self._decision(team_id, team, now)
+
+        async def write() -> None:
+            await carry_out()
+            await self._notifier.tell(
+                [team.leader_id],
+                self.notice,
+                {"team_id": team_id, "team": team.title.value},
+                actor_id=actor.member_id,
             )
-            done.append(team_id)
-        await self._uow.commit()
-        return BatchResult(done, skipped)
+
+        return Decided(action, write)
+
+    @abstractmethod
+    def _decision(
+        self, team_id: int, team: Team, now: datetime
+    ) -> tuple[AuditAction, Callable[[], Awaitable[None]]]:
+        """The domain's step on the team (nothing written) and the write that keeps it."""
 
 
 class ApproveTeams(_TeamBatch):
@@ -110,10 +101,11 @@ class ApproveTeams(_TeamBatch):
 
     notice = NoticeKind.TEAM_APPROVED
 
-    async def _decide(self, team: Team) -> AuditAction:
-        team.approve(self._clock.now())
-        await self._teams.save(team)
-        return AuditAction.TEAM_APPROVED
+    def _decision(
+        self, team_id: int, team: Team, now: datetime
+    ) -> tuple[AuditAction, Callable[[], Awaitable[None]]]:
+        team.approve(now)
+        return AuditAction.TEAM_APPROVED, lambda: self._teams.save(team)
 
 
 class RejectTeams(_TeamBatch):
@@ -121,7 +113,7 @@ class RejectTeams(_TeamBatch):
 
     notice = NoticeKind.TEAM_REJECTED
 
-    async def _decide(self, team: Team) -> AuditAction:
-        assert team.id is not None
-        await self._teams.delete(team.id)
-        return AuditAction.TEAM_REJECTED
+    def _decision(
+        self, team_id: int, team: Team, now: datetime
+    ) -> tuple[AuditAction, Callable[[], Awaitable[None]]]:
+        return AuditAction.TEAM_REJECTED, lambda: self._teams.delete(team_id)

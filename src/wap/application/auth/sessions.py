@@ -15,6 +15,7 @@ from wap.application.auth.ports import (
 )
 from wap.application.errors import AuthRequired, RefreshInvalid, TokenInvalid
 from wap.application.limits import AuthLimits
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock
 from wap.domain.auth import REFRESH_TOKEN_SECONDS
@@ -73,9 +74,7 @@ class Authenticate:
         # neither a logout nor its member.
         if await self._sessions.member_of(claims.session_id) != claims.member_id:
             raise TokenInvalid()
-        member = await self._members.get(claims.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, claims.member_id)
         return member.actor, claims.session_id
 
 
@@ -111,9 +110,11 @@ class RefreshSession:
             raise RefreshInvalid()
         if used.outcome is not RefreshOutcome.FRESH or not used.session_id or not used.member_id:
             raise RefreshInvalid()
-        if await self._members.get(used.member_id) is None:
+        try:
+            await load_caller(self._members, used.member_id)
+        except TokenInvalid:  # the member is gone: so is the session
             await self._sessions.close(used.session_id)
-            raise RefreshInvalid()
+            raise RefreshInvalid() from None
         # A session in use slides: it lives 7 days from its last refresh, not its sign-in.
         await self._sessions.open(used.session_id, used.member_id, REFRESH_TOKEN_SECONDS)
         return await self._issuer.pair(used.member_id, used.session_id)

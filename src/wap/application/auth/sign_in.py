@@ -9,7 +9,7 @@ from wap.application.auth.sessions import SessionIssuer
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.ports import Clock, UnitOfWork
-from wap.domain.members import Member, MemberStatus
+from wap.domain.members import Member
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,5 +68,5 @@ class SignInWithGitHub:
             refresh_token=pair.refresh_token,
             session_id=pair.session_id,
             member=OwnProfile.of(member),
-            registered=member.status is not MemberStatus.REGISTERING,
+            registered=member.has_signed_up,
         )

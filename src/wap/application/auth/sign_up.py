@@ -10,15 +10,16 @@ import msgspec
 from wap.application.auth.email import parse_email
 from wap.application.auth.ports import CodeCheck, EmailCodeStore
 from wap.application.auth.sessions import digest
-from wap.application.errors import EmailCodeExpired, EmailCodeMismatch, EmailCooldown, TokenInvalid
+from wap.application.errors import EmailCodeExpired, EmailCodeMismatch, EmailCooldown
 from wap.application.limits import RateLimiter, ensure_admitted
 from wap.application.mail.ports import Mail, MailQueue
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import UnitOfWork
 from wap.domain.auth import EmailCodePolicy
-from wap.domain.errors import MemberNotRegistering, StudentNumberTaken, check_fields
+from wap.domain.errors import StudentNumberTaken, check_fields
 from wap.domain.members import Actor, MemberStatus, Name, StudentNumber, parse_position
 from wap.domain.notifications import NoticeKind
 
@@ -33,11 +34,6 @@ class SignUpPolicy:
     def makes_officer(self, github_id: int) -> bool:
         """By GitHub's numeric account id: a login can change hands after a rename."""
         return github_id > 0 and github_id in self.officer_github_ids
-
-
-def ensure_registering(actor: Actor) -> None:
-    if actor.status is not MemberStatus.REGISTERING:
-        raise MemberNotRegistering()
 
 
 def new_code() -> str:
@@ -74,7 +70,7 @@ class RequestEmailCode:
         self._limiter = limiter
 
     async def __call__(self, request: EmailCodeRequest) -> EmailCodeSent:
-        ensure_registering(request.actor)
+        request.actor.ensure_registering()
         email = parse_email(request.email)
         email.ensure_allowed(self._policy.allowed_email_domains)
         member_id = request.actor.member_id
@@ -143,7 +139,7 @@ class Register:
         self._limiter = limiter
 
     async def __call__(self, form: Registration) -> OwnProfile:
-        ensure_registering(form.actor)
+        form.actor.ensure_registering()
         name, student_number, position, email = check_fields(
             ("name", lambda: Name.of(form.name)),
             ("student_number", lambda: StudentNumber.of(form.student_number)),
@@ -154,9 +150,7 @@ class Register:
         # A form that breaks a rule tells nothing and costs nothing; every other try counts.
         key = f"registration:member:{form.actor.member_id}"
         ensure_admitted(await self._limiter.hit(key, self.ATTEMPTS_PER_HOUR, 3600))
-        member = await self._members.get_for_update(form.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, form.actor.member_id, lock=True)
         code_digest = digest(EmailCodePolicy.normalize(form.email_code))
         check = await self._codes.check(
             form.actor.member_id, email.value, code_digest, EmailCodePolicy.MAX_WRONG_TRIES
@@ -165,14 +159,6 @@ class Register:
             raise EmailCodeExpired(field="email_code")
         if check is CodeCheck.MISMATCH:
             raise EmailCodeMismatch(field="email_code")
-        owner = await self._members.student_number_owner(student_number.value)
-        if owner is not None and owner != member.id:
-            # The code was right (and used up): keep it, so that the person can correct the
-            # number without waiting for another mail.
-            await self._codes.put(
-                form.actor.member_id, email.value, code_digest, EmailCodePolicy.LIFETIME_SECONDS
-            )
-            raise StudentNumberTaken(field="student_number")
         member.register(
             name=name,
             student_number=student_number,
@@ -180,7 +166,15 @@ class Register:
             email=email.value,
             as_officer=self._policy.makes_officer(member.github_id),
         )
-        await self._members.save(member)
+        try:
+            await self._members.save(member)  # the student number's unique key decides
+        except StudentNumberTaken:
+            # The code was right (and used up): keep it, so that the person can correct the
+            # number without waiting for another mail.
+            await self._codes.put(
+                form.actor.member_id, email.value, code_digest, EmailCodePolicy.LIFETIME_SECONDS
+            )
+            raise
         if member.status is MemberStatus.PENDING:
             await self._notifier.tell_officers(
                 NoticeKind.MEMBER_WAITING,
@@ -196,7 +190,4 @@ class GetOwnProfile:
         self._members = members
 
     async def __call__(self, actor: Actor) -> OwnProfile:
-        member = await self._members.get(actor.member_id)
-        if member is None:
-            raise TokenInvalid()
-        return OwnProfile.of(member)
+        return OwnProfile.of(await load_caller(self._members, actor.member_id))

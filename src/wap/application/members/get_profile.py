@@ -28,13 +28,9 @@ class GetPublicProfile:
         if cached is not None:
             return cached  # only approved members' profiles are kept
         member = await self._members.get(query.member_id)
-        actor = query.actor
         if member is None:
             raise MemberNotFound()
-        if not member.is_approved and not (
-            actor is not None and (actor.member_id == member.id or actor.is_officer)
-        ):
-            raise MemberNotFound()
+        member.ensure_visible_to(query.actor)
         profile = PublicProfile.of(member)
         if member.is_approved:
             await self._cache.keep_profile(profile)

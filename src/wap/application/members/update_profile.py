@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wap.application.errors import TokenInvalid
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.patch import UNSET, Unset, given
@@ -35,10 +35,7 @@ class UpdateProfile:
         self._members, self._uow = members, uow
 
     async def __call__(self, edit: ProfileEdit) -> OwnProfile:
-        edit.actor.ensure_approved()
-        member = await self._members.get_for_update(edit.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, edit.actor.member_id, lock=True)
         bio, position, tech_stack, links, language = check_fields(
             ("bio", lambda: given(edit.bio, Bio)),
             ("position", lambda: given(edit.position, parse_position)),

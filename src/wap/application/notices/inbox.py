@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from wap.application.errors import TokenInvalid
+from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
@@ -55,9 +55,7 @@ class ReadInbox:
         self._notices, self._members = notices, members
 
     async def __call__(self, query: InboxQuery) -> Inbox:
-        member = await self._members.get(query.actor.member_id)
-        if member is None:
-            raise TokenInvalid()
+        member = await load_caller(self._members, query.actor.member_id)
         before = decode_cursor(query.cursor) if query.cursor else None
         found = await self._notices.page(
             member.id or 0,

@@ -13,11 +13,11 @@ from wap.application.teams.manage import load_team
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import ApplicationView, MyApplicationView, TeamBrief
 from wap.application.teams.reader import TeamReader
-from wap.domain.applications import Application, ApplicationStatus, Message, check_can_apply
+from wap.domain.applications import Application, ApplicationStatus, check_can_apply
 from wap.domain.errors import ApplicationNotFound, SlotFull
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
-from wap.domain.teams import Team, parse_category
+from wap.domain.teams import Team
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,28 +42,27 @@ class Apply:
         self._notifier, self._uow, self._clock = notifier, uow, clock
 
     async def __call__(self, command: ApplyCommand) -> MyApplicationView:
-        actor = command.actor
-        actor.ensure_approved()
-        team = await load_team(self._teams, command.team_id)
-        team.ensure_visible_to(actor)
-        category = parse_category(command.category)
-        message = Message.of(command.message)
-        people = await self._teams.members(command.team_id)
-        check_can_apply(
-            team,
+        actor, now = command.actor, self._clock.now()
+        # The domain decides, in its order, from what the stores say.
+        found = await self._teams.get(command.team_id)
+        people = await self._teams.members(command.team_id) if found is not None else []
+        eligible = check_can_apply(
+            found,
             actor,
-            category,
+            command.category,
+            message=command.message,
             is_member=any(p.member_id == actor.member_id for p in people),
             has_pending=await self._applications.has_pending(command.team_id, actor.member_id),
-            now=self._clock.now(),
+            now=now,
         )
+        team, category = eligible.team, eligible.category
         application = await self._applications.add(
             Application.submit(
                 team_id=command.team_id,
                 member_id=actor.member_id,
                 category=category,
-                message=message,
-                now=self._clock.now(),
+                message=eligible.message,
+                now=now,
             )
         )
         applicant = await self._members.get(actor.member_id)
@@ -170,10 +169,12 @@ class AcceptApplication(_Decide):
         now = self._clock.now()
         team.ensure_takes_applications(now)
         application.accept(now)
-        joined = await self._teams.take_place(
-            team.id or 0, application.member_id, application.category, now
-        )
-        if not joined:
+        team.admit(application.category)  # the domain's rule: never more than capacity
+        # Its backing in the database: the guarded UPDATE … WHERE filled < capacity. Under the
+        # team's row lock it agrees with the rule; a refusal there is the same slot_full.
+        if not await self._teams.take_place(
+            decision.team_id, application.member_id, application.category, now
+        ):
             raise SlotFull()
         return await self._finish(decision, application, team)
 

@@ -13,8 +13,8 @@ from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
-from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
-from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, TitleTaken, check_fields
+from wap.domain.audit import AuditAction, officer_action
+from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, check_fields
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
@@ -82,8 +82,6 @@ class CreateTeam:
             ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
             ("links", lambda: Links.of(command.links)),
         )
-        if await self._teams.title_owner(title.key) is not None:
-            raise TitleTaken(field="title")
         team = Team.open(
             leader_id=command.actor.member_id,
             title=title,
@@ -94,7 +92,7 @@ class CreateTeam:
             now=self._clock.now(),
             recruit_until=command.recruit_until,
         )
-        await self._teams.add(team)
+        await self._teams.add(team)  # team.title_taken: the title's unique key decides
         await self._notifier.tell_officers(
             NoticeKind.TEAM_WAITING,
             {"team_id": team.id, "team": team.title.value},
@@ -141,10 +139,6 @@ class EditTeam:
                 ),
             ),
         )
-        if isinstance(title, Title) and title.key != team.title.key:
-            owner = await self._teams.title_owner(title.key)
-            if owner is not None and owner != team.id:
-                raise TitleTaken(field="title")
         if slots is not None:
             team.replace_slots(slots, now)
         team.edit(
@@ -156,7 +150,7 @@ class EditTeam:
             recruit_until=None if isinstance(edit.recruit_until, Unset) else edit.recruit_until,
             clear_recruit_until=edit.recruit_until is None,
         )
-        await self._teams.save(team)
+        await self._teams.save(team)  # team.title_taken: the title's unique key decides
         await self._uow.commit()
         return await team_detail(team, self._members)
 
@@ -165,18 +159,6 @@ class EditTeam:
 class TeamAction:
     actor: Actor
     team_id: int
-
-
-def _officer_audit(actor: Actor, team: Team, action: AuditAction, now: datetime) -> AuditEntry:
-    assert team.id is not None
-    return AuditEntry(
-        actor_id=actor.member_id,
-        action=action,
-        target_type=AuditTarget.TEAM,
-        target_id=team.id,
-        created_at=now,
-        detail={"title": team.title.value, "leader_id": team.leader_id},
-    )
 
 
 class CompleteTeam:
@@ -199,7 +181,7 @@ class CompleteTeam:
         await self._teams.save(team)
         if action.actor.member_id != team.leader_id:
             await self._audit.add(
-                _officer_audit(action.actor, team, AuditAction.TEAM_COMPLETED, now)
+                officer_action(action.actor.member_id, AuditAction.TEAM_COMPLETED, team, now)
             )
         await self._uow.commit()
         return await team_detail(team, self._members)
@@ -214,11 +196,11 @@ class DeleteTeam:
     async def __call__(self, action: TeamAction) -> None:
         team = await load_team(self._teams, action.team_id, lock=True)
         team.ensure_leader_or_officer(action.actor)
-        assert team.id is not None
-        await self._teams.delete(team.id)
+        await self._teams.delete(action.team_id)
         if action.actor.member_id != team.leader_id:
+            now = self._clock.now()
             await self._audit.add(
-                _officer_audit(action.actor, team, AuditAction.TEAM_DELETED, self._clock.now())
+                officer_action(action.actor.member_id, AuditAction.TEAM_DELETED, team, now)
             )
         await self._uow.commit()
 

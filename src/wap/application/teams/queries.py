@@ -178,16 +178,15 @@ class ListMemberTeams:
         if query.status is TeamStatus.PENDING:
             raise InvalidValue(field="status")
         member = await self._members.get(query.member_id)
-        actor = query.actor
-        is_self_or_officer = actor is not None and (
-            actor.member_id == query.member_id or actor.is_officer
-        )
-        if member is None or (not member.is_approved and not is_self_or_officer):
+        if member is None:
             raise MemberNotFound()
+        member.ensure_visible_to(query.actor)
+        actor = query.actor
         found = await self._reader.teams_of_member(
             query.member_id, query.status, actor.member_id if actor else None
         )
-        public = [t for t in found if t.status != TeamStatus.PENDING.value]
+        # Public: what a visitor who is no one may see (team_visible), whoever is asking.
+        public = [t for t in found if team_visible(TeamStatus(t.status), t.leader.id, None)]
         return await with_pending(self._ledger, public)
 
 

@@ -13,14 +13,12 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 from msgspec import Meta
 
+from wap.application.admin.batch import MAX_BATCH, Batch, BatchResult
 from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
 from wap.application.admin.members import (
-    MAX_BATCH,
     MAX_PAGE_SIZE,
     ApproveMembers,
     AuditPage,
-    Batch,
-    BatchResult,
     ChangeRole,
     ExpelMembers,
     ListAudit,
@@ -78,7 +76,7 @@ async def list_members(
 ) -> MemberPage:
     return await list_members(
         MemberListQuery(
-            actor=identity.officer(),
+            actor=identity.signed_in(),
             status=MemberStatus(status),
             q=q,
             field=SearchField(field),
@@ -102,21 +100,21 @@ def _batch_route(path: str, summary: str, *codes: str) -> HTTPRouteHandler:
 async def approve_members(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], approve: FromDishka[ApproveMembers]
 ) -> BatchResult:
-    return await approve(Batch(identity.officer(), tuple(data.ids)))
+    return await approve(Batch(identity.signed_in(), tuple(data.ids)))
 
 
 @_batch_route("/admin/members/reject", "Reject (delete) pending sign-ups", "member.not_pending")
 async def reject_members(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], reject: FromDishka[RejectMembers]
 ) -> BatchResult:
-    return await reject(Batch(identity.officer(), tuple(data.ids)))
+    return await reject(Batch(identity.signed_in(), tuple(data.ids)))
 
 
 @_batch_route("/admin/members/expel", "Expel (delete) approved members", "member.last_officer")
 async def expel_members(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], expel: FromDishka[ExpelMembers]
 ) -> BatchResult:
-    return await expel(Batch(identity.officer(), tuple(data.ids)))
+    return await expel(Batch(identity.signed_in(), tuple(data.ids)))
 
 
 @post(
@@ -132,7 +130,7 @@ async def change_role(
     identity: FromDishka[Identity],
     change: FromDishka[ChangeRole],
 ) -> OwnProfile:
-    return await change(RoleChange(identity.officer(), member_id, Role(data.role)))
+    return await change(RoleChange(identity.signed_in(), member_id, Role(data.role)))
 
 
 @get(
@@ -147,7 +145,7 @@ async def audit(
     page: Page = 1,
     page_size: PageSize = 50,
 ) -> AuditPage:
-    return await list_audit(identity.officer(), page, page_size)
+    return await list_audit(identity.signed_in(), page, page_size)
 
 
 @get(
@@ -168,7 +166,7 @@ async def list_teams(
 ) -> AdminTeamPage:
     return await list_teams(
         AdminTeamListQuery(
-            actor=identity.officer(),
+            actor=identity.signed_in(),
             status=TeamStatus(status),
             term=term,
             q=q,
@@ -185,14 +183,14 @@ async def list_teams(
 async def approve_teams(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], approve: FromDishka[ApproveTeams]
 ) -> BatchResult:
-    return await approve(Batch(identity.officer(), tuple(data.ids)))
+    return await approve(Batch(identity.signed_in(), tuple(data.ids)))
 
 
 @_batch_route("/admin/teams/reject", "Reject (delete) pending teams", "team.not_pending")
 async def reject_teams(
     data: JSONBody[IdsBody], identity: FromDishka[Identity], reject: FromDishka[RejectTeams]
 ) -> BatchResult:
-    return await reject(Batch(identity.officer(), tuple(data.ids)))
+    return await reject(Batch(identity.signed_in(), tuple(data.ids)))
 
 
 @get(
@@ -211,7 +209,7 @@ async def export(
     kind = {f"{k.value}.csv": k for k in ExportKind}.get(name)
     if kind is None:
         raise NotFoundException()
-    made = export_csv(ExportRequest(identity.officer(), kind, term))
+    made = export_csv(ExportRequest(identity.signed_in(), kind, term))
     return Stream(
         made.chunks,
         media_type="text/csv; charset=utf-8",

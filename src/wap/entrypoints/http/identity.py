@@ -43,7 +43,7 @@ REFUSED_SESSION = "wap.refused_session"  # scope key: a web page got a cookie it
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The caller of this request. The guards name the SPEC's codes for each kind of refusal."""
+    """The caller of this request: who is asking, never what they may do (use cases say)."""
 
     actor: Actor | None = None
     session_id: str | None = None
@@ -59,19 +59,10 @@ class Identity:
         return Viewer.address(self.client_ip)
 
     def signed_in(self) -> Actor:
+        """The caller, or ``auth.required``. What the caller may do is the use case's to say."""
         if self.actor is None:
             raise AuthRequired()
         return self.actor
-
-    def approved(self) -> Actor:
-        actor = self.signed_in()
-        actor.ensure_approved()
-        return actor
-
-    def officer(self) -> Actor:
-        actor = self.signed_in()
-        actor.ensure_officer()
-        return actor
 
 
 @functools.lru_cache(maxsize=8)

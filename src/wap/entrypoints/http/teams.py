@@ -120,7 +120,7 @@ async def create_team(
 ) -> TeamDetail:
     return await create(
         NewTeam(
-            actor=identity.approved(),
+            actor=identity.signed_in(),
             title=data.title,
             genre=data.genre,
             description=data.description,

@@ -18,9 +18,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
+from wap.application.admin.batch import Batch
 from wap.application.admin.members import (
     ApproveMembers,
-    Batch,
     ChangeRole,
     ExpelMembers,
     ListAudit,
