@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
-from wap.application.views.counting import count_view
-from wap.application.views.ports import ViewLedger
-from wap.domain.teams import TeamStatus, counts_views
 from wap.domain.views import Viewer
 
 TEAM_SECONDS = 600
@@ -56,36 +53,3 @@ class ViewedPageCache(Protocol):
         (``counts_views``) records the viewer's view as ``count_view`` does and gives its
         pending count; any other team gives 0. Never raises: a store that cannot be reached
         misses, and a ledger that cannot be reached counts nothing."""
-
-
-class LedgerViewedPages(ViewedPageCache):
-    """The page from the read cache, then the view from the ledger: two steps."""
-
-    def __init__(self, cache: ReadCache, ledger: ViewLedger) -> None:
-        self._cache, self._ledger = cache, ledger
-
-    async def team_viewed(
-        self, team_id: int, viewer: Viewer | None, day: date
-    ) -> ViewedPage | None:
-        detail = await self._cache.team(team_id)
-        if detail is None:
-            return None
-        pending = 0
-        if counts_views(TeamStatus(detail.status)):
-            pending = await count_view(self._ledger, team_id, viewer, day)
-        return ViewedPage(detail, pending)
-
-
-@dataclass(slots=True)
-class Touched:
-    """What a unit of work changed; its cache entries go when it commits."""
-
-    teams: set[int] = field(default_factory=set)
-    members: set[int] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return bool(self.teams or self.members)
-
-    def clear(self) -> None:
-        self.teams.clear()
-        self.members.clear()

@@ -11,10 +11,15 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.integration.http.conftest import free_port
-from wap.adapters.cache import MemoryBytesStore, RedisBytesStore, StoreReadCache
+from wap.adapters.cache import (
+    LedgerViewedPages,
+    MemoryBytesStore,
+    RedisBytesStore,
+    StoreReadCache,
+)
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger
-from wap.application.cache import LedgerViewedPages, ReadCache, ViewedPageCache
+from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
 from wap.application.views.ports import ViewLedger
 from wap.domain.teams import TeamStatus

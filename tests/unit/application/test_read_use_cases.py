@@ -11,10 +11,9 @@ from tests.fakes import (
     InMemoryTeamRepository,
     RepositoryTeamPages,
 )
-from wap.adapters.cache import MemoryBytesStore, StoreReadCache
+from wap.adapters.cache import LedgerViewedPages, MemoryBytesStore, StoreReadCache
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.system import FixedClock
-from wap.application.cache import LedgerViewedPages
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.errors import Unavailable
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile

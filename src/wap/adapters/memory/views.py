@@ -32,8 +32,8 @@ class InMemoryViewLedger(ViewLedger):
                 found[team] = total
         return found
 
-    def pending_total(self) -> int:
-        """Every count not yet in the database (for the metrics scrape)."""
+    async def pending_total(self) -> int:
+        """Every count not yet in the database, claimed ones included (the metrics scrape)."""
         return sum(self._pending.values()) + sum(sum(c.values()) for c in self._claims.values())
 
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:

@@ -139,6 +139,17 @@ class RedisViewLedger(ViewLedger):
         )
         return int(total)
 
+    async def pending_total(self) -> int:
+        """Every count not yet in the database, claimed ones included (the metrics scrape)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hvals(self._pending)
+            pipe.smembers(self._claims)
+            base, batches = await pipe.execute()
+        total = sum(int(_text(v)) for v in base)
+        for batch in batches:
+            total += sum(int(_text(v)) for v in await self._redis.hvals(self._claim + _text(batch)))
+        return total
+
     async def claim(self, batch_id: str) -> dict[int, int]:
         key = self._claim + batch_id
         if not await self._take(keys=[self._pending, key, self._claims], args=[batch_id]):
