@@ -23,7 +23,6 @@ from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
 from wap.application.views.counting import count_view
 from wap.application.views.ports import ViewLedger
-from wap.domain.teams import TeamStatus, counts_views
 from wap.domain.views import Viewer
 
 log = logging.getLogger("wap.cache")
@@ -197,7 +196,4 @@ class LedgerViewedPages(ViewedPageCache):
         detail = await self._cache.team(team_id)
         if detail is None:
             return None
-        pending = 0
-        if counts_views(TeamStatus(detail.status)):
-            pending = await count_view(self._ledger, team_id, viewer, day)
-        return ViewedPage(detail, pending)
+        return ViewedPage(detail, await count_view(self._ledger, team_id, viewer, day))

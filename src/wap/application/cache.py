@@ -23,7 +23,9 @@ class ReadCache(Protocol):
     async def team(self, team_id: int) -> TeamDetail | None: ...
 
     @abstractmethod
-    async def keep_team(self, detail: TeamDetail) -> None: ...
+    async def keep_team(self, detail: TeamDetail) -> None:
+        """Keep the page of a team that counts views; the cache holds no other, so that
+        reading a page from it (``ViewedPageCache``) counts a view without asking."""
 
     @abstractmethod
     async def profile(self, member_id: int) -> PublicProfile | None: ...
@@ -49,7 +51,7 @@ class ViewedPageCache(Protocol):
     async def team_viewed(
         self, team_id: int, viewer: Viewer | None, day: date
     ) -> ViewedPage | None:
-        """``None`` on a miss, and nothing is counted. On a hit, a team that counts views
-        (``counts_views``) records the viewer's view as ``count_view`` does and gives its
-        pending count; any other team gives 0. Never raises: a store that cannot be reached
-        misses, and a ledger that cannot be reached counts nothing."""
+        """``None`` on a miss, and nothing is counted. On a hit (a page kept by
+        ``ReadCache.keep_team``: a team that counts views) it records the viewer's view as
+        ``count_view`` does and gives the team's pending count. Never raises: a store that
+        cannot be reached misses, and a ledger that cannot be reached counts nothing."""

@@ -85,7 +85,7 @@ async def stored(engine: AsyncEngine, team_ids: list[int]) -> dict[int, int]:
 async def view(ledger: ViewLedger, team_ids: list[int], viewers: range) -> None:
     for team_id in team_ids:
         for v in viewers:
-            await ledger.record(team_id, Viewer.member(v), DAY)
+            await ledger.record_and_count(team_id, Viewer.member(v), DAY)
 
 
 def flusher(ledger: ViewLedger, counts: ViewCounts) -> FlushViews:
@@ -124,7 +124,7 @@ async def test_overlapping_flushes_while_views_pour_in_count_each_view_once(
     async def viewers(start: int) -> None:
         for v in range(start, start + 25):
             for team_id in ids:
-                await ledger.record(team_id, Viewer.member(v), DAY)
+                await ledger.record_and_count(team_id, Viewer.member(v), DAY)
             await asyncio.sleep(0)
 
     async def flushes() -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from redis.asyncio import Redis
 
+from tests.fakes import InMemoryLikeRepository, InMemoryTeamRepository
 from tests.integration.http.conftest import free_port
 from wap.adapters.cache import (
     LedgerViewedPages,
@@ -19,15 +20,20 @@ from wap.adapters.cache import (
 )
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger
+from wap.adapters.system import FixedClock
 from wap.application.cache import ReadCache, ViewedPageCache
+from wap.application.teams.queries import GetTeamDetail, TeamQuery
 from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
+from wap.application.teams.reader import TeamDetailReader
 from wap.application.views.ports import ViewLedger
+from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.domain.views import Viewer
 
 # Far ahead: a day set expires at the end of its day, so a past day would vanish at once.
 TODAY, TOMORROW = date(2099, 11, 24), date(2099, 11, 25)
 AT = datetime(2026, 11, 24, 12, tzinfo=UTC)
+NOON = datetime(2099, 11, 24, 3, tzinfo=UTC)  # TODAY, in Seoul
 
 
 @dataclass
@@ -98,7 +104,7 @@ async def test_its_views_are_the_ledgers_claimed_and_released_like_any_other(
     stores: Stores,
 ) -> None:
     await stores.cache.keep_team(page(7))
-    await stores.ledger.record(7, Viewer.member(1), TODAY)
+    await stores.ledger.record_and_count(7, Viewer.member(1), TODAY)
     assert await stores.ledger.claim("b1") == {7: 1}
     hit = await stores.viewed.team_viewed(7, Viewer.member(2), TODAY)
     assert hit is not None and hit.pending == 2  # the claimed batch counts until released
@@ -108,13 +114,33 @@ async def test_its_views_are_the_ledgers_claimed_and_released_like_any_other(
     assert await stores.ledger.claim("b2") == {7: 1}
 
 
+class OnePage(TeamDetailReader):
+    def __init__(self, detail: TeamDetail) -> None:
+        self._detail = detail
+
+    async def detail(self, team_id: int) -> TeamDetail | None:
+        return self._detail if team_id == self._detail.id else None
+
+
 async def test_a_pending_team_counts_no_views(stores: Stores) -> None:
-    await stores.cache.keep_team(page(8, TeamStatus.PENDING))
-    hit = await stores.viewed.team_viewed(8, Viewer.member(1), TODAY)
-    assert hit is not None and hit.detail.status == "pending" and hit.pending == 0
+    # Which pages count views is decided where they are kept (GetTeamDetail keeps only
+    # those), so the stores' contract is "a hit counts"; here, the whole read over each.
+    get = GetTeamDetail(
+        OnePage(page(8, TeamStatus.PENDING)),
+        InMemoryLikeRepository(InMemoryTeamRepository()),
+        stores.cache,
+        stores.viewed,
+        stores.ledger,
+        FixedClock(NOON),
+    )
+    leader = Actor(1, Role.MEMBER, MemberStatus.APPROVED)
+    for _ in range(2):
+        shown = await get(TeamQuery(8, leader, Viewer.member(1)))
+        assert shown.status == "pending" and shown.view_count == 40  # stored, none pending
+    assert await stores.viewed.team_viewed(8, Viewer.member(1), TODAY) is None  # not kept
     assert await stores.ledger.pending([8]) == {}
     # Nor was the viewer put in the day's set: their view is new to the ledger.
-    assert await stores.ledger.record(8, Viewer.member(1), TODAY) is True
+    assert await stores.ledger.record_and_count(8, Viewer.member(1), TODAY) == 1
 
 
 async def test_a_forgotten_page_is_a_miss_until_kept_again(stores: Stores) -> None:

@@ -52,10 +52,10 @@ async def test_an_unreachable_redis_leaves_its_series_out() -> None:
 
 async def test_the_embedded_default_reads_its_own_ledger_and_journal() -> None:
     ledger, journal = InMemoryViewLedger(), MemoryFlushJournal()
-    await ledger.record(1, Viewer.address("10.0.0.1"), NOON.date())
-    await ledger.record(2, Viewer.address("10.0.0.1"), NOON.date())
+    await ledger.record_and_count(1, Viewer.address("10.0.0.1"), NOON.date())
+    await ledger.record_and_count(2, Viewer.address("10.0.0.1"), NOON.date())
     await ledger.claim("batch")
-    await ledger.record(1, Viewer.address("10.0.0.2"), NOON.date())
+    await ledger.record_and_count(1, Viewer.address("10.0.0.2"), NOON.date())
     await journal.succeeded(5, NOON)
     await journal.failed(NOON)
     text = exposition(await MemoryOperationsReader(ledger, journal).read(), {"database": True})
