@@ -326,10 +326,7 @@ class MemoryProvider(Provider):
 
     ledger = provide(InMemoryViewLedger, provides=AnyOf[InMemoryViewLedger, ViewLedger])
 
-    @provide
-    def viewed_pages(self, cache: ReadCache, ledger: ViewLedger) -> ViewedPageCache:
-        return LedgerViewedPages(cache, ledger)
-
+    viewed_pages = provide(LedgerViewedPages, provides=ViewedPageCache)
     journal = provide(MemoryFlushJournal, provides=AnyOf[MemoryFlushJournal, FlushJournal])
 
     @provide
@@ -345,10 +342,8 @@ class UncachedProvider(Provider):
 
     scope = Scope.APP
     read_cache = provide(NoReadCache, provides=ReadCache, override=True)
-
-    @provide(override=True)
-    def viewed_pages(self, cache: ReadCache, ledger: ViewLedger) -> ViewedPageCache:
-        return LedgerViewedPages(cache, ledger)  # the cache always misses
+    # Over a cache that always misses: every team page is read from the database.
+    viewed_pages = provide(LedgerViewedPages, provides=ViewedPageCache, override=True)
 
 
 class MetricsProvider(Provider):
