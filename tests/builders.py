@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
+from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, Role, StudentNumber
 from wap.domain.teams import Capacity, Description, SlotSpec, Team, TeamStatus, Title
@@ -55,3 +56,26 @@ def team(
     )
     built.status = status
     return built
+
+
+def team_page(team_id: int, status: TeamStatus = TeamStatus.RECRUITING) -> TeamDetail:
+    """A team's page as the cache keeps it (its title has quotes and a status word in it)."""
+    return TeamDetail(
+        id=team_id,
+        title='A "quoted" title: status pending',
+        genre="웹",
+        description="About the team",
+        links=["https://example.com"],
+        image_url=None,
+        image_thumbnail_url=None,
+        leader_id=1,
+        leader=MemberSummary(1, "leader", "리더", None),
+        status=status.value,
+        term="2026-2",
+        recruit_until=None,
+        slots=[SlotView("웹", 2, 1)],
+        like_count=3,
+        view_count=40,
+        created_at=NOW,
+        updated_at=NOW,
+    )

@@ -6,16 +6,16 @@ nothing: no connection is opened here."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from dishka import Provider
 
+from tests.builders import team_page
 from wap.adapters.cache import BytesStore, MemoryBytesStore
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.metrics import MemoryFlushJournal, OperationsReader
 from wap.application.cache import ReadCache, ViewedPageCache
-from wap.application.teams.read_models import MemberSummary, TeamDetail
 from wap.application.views.ports import ViewLedger
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
@@ -32,7 +32,6 @@ from wap.entrypoints.web.pages import WebProvider
 REDIS = {"WAP_REDIS_URL": "redis://127.0.0.1:6379/11"}
 CACHE_OFF = {"WAP_READ_CACHE": "off"}
 DAY = date(2099, 3, 10)
-AT = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
 def settings(env: dict[str, str]) -> Settings:
@@ -63,29 +62,6 @@ async def test_every_graph_is_whole(env: dict[str, str], web: bool) -> None:
     await container.close()
 
 
-def page(team_id: int) -> TeamDetail:
-    """A cached team page (tests/integration/redis/test_composition.py reads it too)."""
-    return TeamDetail(
-        id=team_id,
-        title="A team",
-        genre="웹",
-        description="About the team",
-        links=[],
-        image_url=None,
-        image_thumbnail_url=None,
-        leader_id=1,
-        leader=MemberSummary(1, "leader", "리더", None),
-        status="recruiting",
-        term="2026-2",
-        recruit_until=None,
-        slots=[],
-        like_count=0,
-        view_count=0,
-        created_at=AT,
-        updated_at=AT,
-    )
-
-
 async def test_the_memory_stores_are_one_instance_each() -> None:
     container = make_container(settings({}))
     try:
@@ -94,7 +70,7 @@ async def test_the_memory_stores_are_one_instance_each() -> None:
         assert isinstance(await container.get(BytesStore), MemoryBytesStore)
         # What the page cache keeps, the viewed pages find; the view they count, the
         # ledger and the scrape see.
-        await (await container.get(ReadCache)).keep_team(page(7))
+        await (await container.get(ReadCache)).keep_team(team_page(7))
         hit = await (await container.get(ViewedPageCache)).team_viewed(7, Viewer.member(1), DAY)
         assert hit is not None and hit.pending == 1
         assert await ledger.pending([7]) == {7: 1}
@@ -107,7 +83,7 @@ async def test_the_memory_stores_are_one_instance_each() -> None:
 async def test_with_the_cache_off_a_team_page_always_misses() -> None:
     container = make_container(settings(CACHE_OFF))
     try:
-        await (await container.get(ReadCache)).keep_team(page(7))
+        await (await container.get(ReadCache)).keep_team(team_page(7))
         viewed = await container.get(ViewedPageCache)
         assert await viewed.team_viewed(7, Viewer.member(1), DAY) is None
     finally:

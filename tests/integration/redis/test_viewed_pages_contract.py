@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from redis.asyncio import Redis
 
+from tests.builders import team_page
 from tests.fakes import InMemoryLikeRepository, InMemoryTeamRepository
 from tests.integration.http.conftest import free_port
 from wap.adapters.cache import (
@@ -23,7 +24,7 @@ from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger
 from wap.adapters.system import FixedClock
 from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.teams.queries import GetTeamDetail, TeamQuery
-from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
+from wap.application.teams.read_models import TeamDetail
 from wap.application.teams.reader import TeamDetailReader
 from wap.application.views.ports import ViewLedger
 from wap.domain.members import Actor, MemberStatus, Role
@@ -32,7 +33,6 @@ from wap.domain.views import Viewer
 
 # Far ahead: a day set expires at the end of its day, so a past day would vanish at once.
 TODAY, TOMORROW = date(2099, 11, 24), date(2099, 11, 25)
-AT = datetime(2026, 11, 24, 12, tzinfo=UTC)
 NOON = datetime(2099, 11, 24, 3, tzinfo=UTC)  # TODAY, in Seoul
 
 
@@ -53,28 +53,6 @@ def stores(request: pytest.FixtureRequest) -> Stores:
     return Stores(StoreReadCache(store), redis_ledger, RedisViewedPages(redis, store, redis_ledger))
 
 
-def page(team_id: int, status: TeamStatus = TeamStatus.RECRUITING) -> TeamDetail:
-    return TeamDetail(
-        id=team_id,
-        title='A "quoted" title: status pending',
-        genre="웹",
-        description="About the team",
-        links=["https://example.com"],
-        image_url=None,
-        image_thumbnail_url=None,
-        leader_id=1,
-        leader=MemberSummary(1, "leader", "리더", None),
-        status=status.value,
-        term="2026-2",
-        recruit_until=None,
-        slots=[SlotView("웹", 2, 1)],
-        like_count=3,
-        view_count=40,
-        created_at=AT,
-        updated_at=AT,
-    )
-
-
 async def test_a_miss_counts_nothing(stores: Stores) -> None:
     assert await stores.viewed.team_viewed(7, Viewer.member(1), TODAY) is None
     assert await stores.ledger.pending([7]) == {}
@@ -83,11 +61,11 @@ async def test_a_miss_counts_nothing(stores: Stores) -> None:
 async def test_a_hit_gives_the_page_as_cached_and_counts_each_viewer_once_a_day(
     stores: Stores,
 ) -> None:
-    await stores.cache.keep_team(page(7))
+    await stores.cache.keep_team(team_page(7))
     alice, bob = Viewer.member(1), Viewer.address("10.0.0.7")
     first = await stores.viewed.team_viewed(7, alice, TODAY)
     assert first is not None
-    assert first.detail == page(7) and first.pending == 1
+    assert first.detail == team_page(7) and first.pending == 1
     assert [
         hit.pending if hit else None
         for hit in [
@@ -103,7 +81,7 @@ async def test_a_hit_gives_the_page_as_cached_and_counts_each_viewer_once_a_day(
 async def test_its_views_are_the_ledgers_claimed_and_released_like_any_other(
     stores: Stores,
 ) -> None:
-    await stores.cache.keep_team(page(7))
+    await stores.cache.keep_team(team_page(7))
     await stores.ledger.record_and_count(7, Viewer.member(1), TODAY)
     assert await stores.ledger.claim("b1") == {7: 1}
     hit = await stores.viewed.team_viewed(7, Viewer.member(2), TODAY)
@@ -126,7 +104,7 @@ async def test_a_pending_team_counts_no_views(stores: Stores) -> None:
     # Which pages count views is decided where they are kept (GetTeamDetail keeps only
     # those), so the stores' contract is "a hit counts"; here, the whole read over each.
     get = GetTeamDetail(
-        OnePage(page(8, TeamStatus.PENDING)),
+        OnePage(team_page(8, TeamStatus.PENDING)),
         InMemoryLikeRepository(InMemoryTeamRepository()),
         stores.cache,
         stores.viewed,
@@ -144,14 +122,14 @@ async def test_a_pending_team_counts_no_views(stores: Stores) -> None:
 
 
 async def test_a_forgotten_page_is_a_miss_until_kept_again(stores: Stores) -> None:
-    await stores.cache.keep_team(page(7))
+    await stores.cache.keep_team(team_page(7))
     await stores.cache.forget(teams=[7])
     assert await stores.viewed.team_viewed(7, Viewer.member(1), TODAY) is None
     assert await stores.ledger.pending([7]) == {}
 
 
 async def test_concurrent_readers_each_count_once(stores: Stores) -> None:
-    await stores.cache.keep_team(page(9))
+    await stores.cache.keep_team(team_page(9))
     viewers = [Viewer.member(i) for i in range(60)]
     hits = await asyncio.gather(*(stores.viewed.team_viewed(9, v, TODAY) for v in viewers * 5))
     assert all(hit is not None for hit in hits)
