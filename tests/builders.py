@@ -11,6 +11,7 @@ from PIL import Image
 
 from wap.application.auth.sign_up import Registration
 from wap.application.teams.manage import NewTeam, SlotRequest
+from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.members import (
     Actor,
@@ -110,3 +111,26 @@ def png(width: int = 640, height: int = 480) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
     return out.getvalue()
+
+
+def team_page(team_id: int, status: TeamStatus = TeamStatus.RECRUITING) -> TeamDetail:
+    """A team's page as the cache keeps it (its title has quotes and a status word in it)."""
+    return TeamDetail(
+        id=team_id,
+        title='A "quoted" title: status pending',
+        genre="웹",
+        description="About the team",
+        links=["https://example.com"],
+        image_url=None,
+        image_thumbnail_url=None,
+        leader_id=1,
+        leader=MemberSummary(1, "leader", "리더", None),
+        status=status.value,
+        term="2026-2",
+        recruit_until=None,
+        slots=[SlotView("웹", 2, 1)],
+        like_count=3,
+        view_count=40,
+        created_at=NOW,
+        updated_at=NOW,
+    )

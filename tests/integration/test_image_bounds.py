@@ -26,6 +26,7 @@ from wap.adapters.media.images import DECODES_AT_ONCE, MAX_PIXELS, MAX_SIDE
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.migrate import upgrade_engine
+from wap.adapters.sql.touched import Touched
 from wap.domain.catalog import Position
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, StudentNumber
 
@@ -90,7 +91,7 @@ async def uploader(home: Path) -> AsyncIterator[Uploader]:
     )
     person.status = MemberStatus.APPROVED
     async with create_sessionmaker(engine)() as session:
-        await SqlMemberRepository(session).add(person)
+        await SqlMemberRepository(session, Touched()).add(person)
         await session.commit()
     await engine.dispose()
     github = FakeGitHub()

@@ -25,6 +25,7 @@ from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.tables import teams
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import FLUSH_VIEWS, make_broker
 
@@ -87,9 +88,11 @@ async def test_views_from_two_servers_are_flushed_by_the_worker_exactly_once(
 ) -> None:
     engine = await migrated_engine("mysql", mysql_url, migrated_engines)
     async with create_sessionmaker(engine)() as session:
-        leader = await SqlMemberRepository(session).add(member())
+        leader = await SqlMemberRepository(session, Touched()).add(member())
         assert leader.id is not None
-        boards = [await SqlTeamRepository(session).add(team(leader.id)) for _ in range(2)]
+        boards = [
+            await SqlTeamRepository(session, Touched()).add(team(leader.id)) for _ in range(2)
+        ]
         await session.commit()
     ids = [b.id for b in boards if b.id is not None]
 

@@ -18,6 +18,7 @@ from tests.integration.http.fakes import FakeGitHub, GitHubUser, MailSink
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.migrate import upgrade
+from wap.adapters.sql.touched import Touched
 from wap.domain.members import MemberStatus
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
@@ -100,7 +101,7 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
     await upgrade(database)
     engine = create_engine(database)
     async with create_sessionmaker(engine)() as session:
-        repo = SqlMemberRepository(session)
+        repo = SqlMemberRepository(session, Touched())
         waiting = await repo.add(member(status=MemberStatus.PENDING, login="Founder"))
         await repo.add(member(status=MemberStatus.REGISTERING, login="halfway"))
         await session.commit()
@@ -123,7 +124,7 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
     # A login that now names another GitHub account (a rename) is refused.
     assert promote(f"founder:{waiting.github_id + 1}").returncode == 1
     async with create_sessionmaker(engine)() as session:
-        before = await SqlMemberRepository(session).get(waiting.id or 0)
+        before = await SqlMemberRepository(session, Touched()).get(waiting.id or 0)
     assert before is not None and not before.is_officer
     done = promote(f"founder:{waiting.github_id}")
     assert done.returncode == 0, done.stderr
@@ -133,6 +134,6 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
     assert missing.returncode == 1 and "nobody" in missing.stderr
     assert promote("founder:abc").returncode == 2
     async with create_sessionmaker(engine)() as session:
-        stored = await SqlMemberRepository(session).get(waiting.id or 0)
+        stored = await SqlMemberRepository(session, Touched()).get(waiting.id or 0)
     await engine.dispose()
     assert stored is not None and stored.is_officer and stored.is_approved

@@ -1,4 +1,4 @@
-"""Cache stores (Redis, or process memory) behind the ReadCache port."""
+"""Cache stores (Redis, or process memory) behind the ReadCache and ViewedPageCache ports."""
 
 from __future__ import annotations
 
@@ -6,14 +6,24 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from datetime import date
 
 import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from wap.application.cache import PROFILE_SECONDS, TEAM_SECONDS, ReadCache
+from wap.application.cache import (
+    PROFILE_SECONDS,
+    TEAM_SECONDS,
+    ReadCache,
+    ViewedPage,
+    ViewedPageCache,
+)
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
+from wap.application.views.counting import count_view
+from wap.application.views.ports import ViewLedger
+from wap.domain.views import Viewer
 
 log = logging.getLogger("wap.cache")
 
@@ -171,3 +181,19 @@ class NoReadCache(ReadCache):
 
     async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None:
         return None
+
+
+class LedgerViewedPages(ViewedPageCache):
+    """The page from the read cache, then the view from the ledger: two steps (process
+    memory, or a read cache that is off and always misses)."""
+
+    def __init__(self, cache: ReadCache, ledger: ViewLedger) -> None:
+        self._cache, self._ledger = cache, ledger
+
+    async def team_viewed(
+        self, team_id: int, viewer: Viewer | None, day: date
+    ) -> ViewedPage | None:
+        detail = await self._cache.team(team_id)
+        if detail is None:
+            return None
+        return ViewedPage(detail, await count_view(self._ledger, team_id, viewer, day))

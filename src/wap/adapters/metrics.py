@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from wap.adapters.memory.views import InMemoryViewLedger
+from wap.adapters.redis.views import RedisViewLedger
 from wap.application.cache import ReadCache, ViewedPage, ViewedPageCache
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
@@ -204,7 +205,7 @@ class MemoryOperationsReader(OperationsReader):
         self._ledger, self._journal = ledger, journal
 
     async def read(self) -> Readings:
-        return Readings(await self._journal.read(), self._ledger.pending_total())
+        return Readings(await self._journal.read(), await self._ledger.pending_total())
 
 
 def _int(raw: Any) -> int:
@@ -212,32 +213,20 @@ def _int(raw: Any) -> int:
 
 
 class RedisOperationsReader(OperationsReader):
-    """Pending views from the ledger's keys, queue depth from the task stream's consumer
+    """Pending views from the ledger, queue depth from the task stream's consumer
     group (``XINFO GROUPS``: ``lag`` waits, ``pending`` is delivered and unacknowledged)."""
 
     def __init__(
         self,
         redis: Redis,
         journal: RedisFlushJournal,
+        ledger: RedisViewLedger,
         *,
         stream: str = "wap:tasks",
         group: str = "taskiq",
-        views_prefix: str = "wap:views:",
     ) -> None:
-        self._redis, self._journal = redis, journal
+        self._redis, self._journal, self._ledger = redis, journal, ledger
         self._stream, self._group = stream, group
-        self._pending = f"{views_prefix}pending"
-        self._claims, self._claim = f"{views_prefix}claims", f"{views_prefix}claim:"
-
-    async def _pending_views(self) -> int:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hvals(self._pending)
-            pipe.smembers(self._claims)
-            base, batches = await pipe.execute()
-        total = sum(_int(v) for v in base)
-        for batch in batches:
-            total += sum(_int(v) for v in await self._redis.hvals(self._claim + _name(batch)))
-        return total
 
     async def _queue(self) -> tuple[int | None, int | None]:
         if not await self._redis.exists(self._stream):
@@ -253,7 +242,7 @@ class RedisOperationsReader(OperationsReader):
     async def read(self) -> Readings:
         try:
             flush = await self._journal.read()
-            pending = await self._pending_views()
+            pending = await self._ledger.pending_total()
             waiting, unacked = await self._queue()
         except (RedisError, OSError) as error:
             log.warning("metrics: Redis unreachable (%r)", error)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
-from wap.application.views.counting import count_view
-from wap.application.views.ports import ViewLedger
-from wap.domain.teams import TeamStatus, counts_views
 from wap.domain.views import Viewer
 
 TEAM_SECONDS = 600
@@ -26,7 +23,9 @@ class ReadCache(Protocol):
     async def team(self, team_id: int) -> TeamDetail | None: ...
 
     @abstractmethod
-    async def keep_team(self, detail: TeamDetail) -> None: ...
+    async def keep_team(self, detail: TeamDetail) -> None:
+        """Keep the page of a team that counts views; the cache holds no other, so that
+        reading a page from it (``ViewedPageCache``) counts a view without asking."""
 
     @abstractmethod
     async def profile(self, member_id: int) -> PublicProfile | None: ...
@@ -52,40 +51,7 @@ class ViewedPageCache(Protocol):
     async def team_viewed(
         self, team_id: int, viewer: Viewer | None, day: date
     ) -> ViewedPage | None:
-        """``None`` on a miss, and nothing is counted. On a hit, a team that counts views
-        (``counts_views``) records the viewer's view as ``count_view`` does and gives its
-        pending count; any other team gives 0. Never raises: a store that cannot be reached
-        misses, and a ledger that cannot be reached counts nothing."""
-
-
-class LedgerViewedPages(ViewedPageCache):
-    """The page from the read cache, then the view from the ledger: two steps."""
-
-    def __init__(self, cache: ReadCache, ledger: ViewLedger) -> None:
-        self._cache, self._ledger = cache, ledger
-
-    async def team_viewed(
-        self, team_id: int, viewer: Viewer | None, day: date
-    ) -> ViewedPage | None:
-        detail = await self._cache.team(team_id)
-        if detail is None:
-            return None
-        pending = 0
-        if counts_views(TeamStatus(detail.status)):
-            pending = await count_view(self._ledger, team_id, viewer, day)
-        return ViewedPage(detail, pending)
-
-
-@dataclass(slots=True)
-class Touched:
-    """What a unit of work changed; its cache entries go when it commits."""
-
-    teams: set[int] = field(default_factory=set)
-    members: set[int] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return bool(self.teams or self.members)
-
-    def clear(self) -> None:
-        self.teams.clear()
-        self.members.clear()
+        """``None`` on a miss, and nothing is counted. On a hit (a page kept by
+        ``ReadCache.keep_team``: a team that counts views) it records the viewer's view as
+        ``count_view`` does and gives the team's pending count. Never raises: a store that
+        cannot be reached misses, and a ledger that cannot be reached counts nothing."""

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, cast
 
 from dishka import (
+    STRICT_VALIDATION,
+    AnyOf,
     AsyncContainer,
     Provider,
     Scope,
+    decorate,
     from_context,
     make_async_container,
     provide,
     provide_all,
 )
 from redis.asyncio import Redis
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 
-from wap.adapters.cache import MemoryBytesStore, NoReadCache, RedisBytesStore, StoreReadCache
+from wap.adapters.cache import (
+    BytesStore,
+    LedgerViewedPages,
+    MemoryBytesStore,
+    NoReadCache,
+    RedisBytesStore,
+    StoreReadCache,
+)
 from wap.adapters.github.oauth import GitHubIdentityProvider
 from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
@@ -51,7 +57,9 @@ from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.notices import SqlNoticeRepository
 from wap.adapters.sql.reader import SqlTeamDetailReader, SqlTeamReader
+from wap.adapters.sql.session import request_session
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.sql.views import SqlViewCounts
 from wap.adapters.system import SystemClock
@@ -77,7 +85,7 @@ from wap.application.auth.ports import (
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import LedgerViewedPages, ReadCache, Touched, ViewedPageCache
+from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
 from wap.application.limits import AuthLimits, Rate, RateLimiter
@@ -131,45 +139,10 @@ from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import TASK_STREAM, make_broker
 
-log = logging.getLogger("wap.db")
 
-
-async def close_session(session: AsyncSession) -> None:
-    """Roll back and return the connection; if the rollback fails (the database went away
-    mid-request, which has answered 503), drop the connection instead of pooling it again.
-
-    It runs in the request's own task. A shield (a task per request) was measured to let
-    connections come back a turn late, and under saturation the pool's waiters then starved
-    for seconds (bench: uncached profiles' p99 3.1 s against 0.2 s). It is not needed: a
-    close cancelled half way (the server stopping) has SQLAlchemy drop the connection, whose
-    protocol state is then unknown (tests/integration/sql/test_session_close.py)."""
-    try:
-        await session.rollback()
-    except DBAPIError as error:
-        log.warning("dropping a database connection that failed to roll back: %s", error)
-        with contextlib.suppress(Exception):
-            await session.invalidate()
-    await session.close()
-
-
-class LazySession:
-    """Stands in for the request's ``AsyncSession`` and makes it on first use. Making one
-    costs about 20 µs, a tenth of a page read from the cache, which needs no database."""
-
-    __slots__ = ("_make", "made")
-
-    def __init__(self, make: async_sessionmaker[AsyncSession]) -> None:
-        self._make = make
-        self.made: AsyncSession | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self.made is None:
-            self.made = self._make()
-        return getattr(self.made, name)
-
-
-class InfrastructureProvider(Provider):
-    """Process-wide resources: one engine, one Redis pool, one broker, the stateful stores."""
+class CoreProvider(Provider):
+    """Process-wide resources whatever the stores: the engine, the broker, the codecs, the
+    clients of other services, and what is built from the stores' ports."""
 
     scope = Scope.APP
     settings = from_context(provides=Settings, scope=Scope.APP)
@@ -184,32 +157,11 @@ class InfrastructureProvider(Provider):
     def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         return create_sessionmaker(engine)
 
-    @provide
-    async def redis(self, settings: Settings) -> AsyncIterator[Redis | None]:
-        if settings.redis_url is None:
-            yield None
-            return
-        async with redis_client(settings.redis_url) as client:
-            yield client
+    sql_probe = provide(SqlProbe)
 
     @provide
     def clock(self) -> Clock:
         return SystemClock()
-
-    @provide
-    def probes(self, engine: AsyncEngine, redis: Redis | None) -> Sequence[DependencyProbe]:
-        found: list[DependencyProbe] = [SqlProbe(engine)]
-        if redis is not None:
-            found.append(RedisProbe(redis))
-        return tuple(found)
-
-    @provide
-    def sessions(self, redis: Redis | None) -> SessionStore:
-        return RedisSessionStore(redis) if redis is not None else InMemorySessionStore()
-
-    @provide
-    def email_codes(self, redis: Redis | None) -> EmailCodeStore:
-        return RedisEmailCodeStore(redis) if redis is not None else InMemoryEmailCodeStore()
 
     @provide
     def access_tokens(self, settings: Settings) -> AccessTokenCodec:
@@ -252,10 +204,6 @@ class InfrastructureProvider(Provider):
         return SignUpPolicy(settings.officer_github_logins, settings.allowed_email_domains)
 
     @provide
-    def rate_limiter(self, redis: Redis | None) -> RateLimiter:
-        return RedisRateLimiter(redis) if redis is not None else InMemoryRateLimiter()
-
-    @provide
     def auth_limits(self, limiter: RateLimiter, settings: Settings) -> AuthLimits:
         address, session = settings.auth_rate_limit, settings.refresh_rate_limit
         return AuthLimits(
@@ -265,44 +213,8 @@ class InfrastructureProvider(Provider):
         )
 
     @provide
-    def read_cache(self, redis: Redis | None, settings: Settings) -> ReadCache:
-        if not settings.read_cache:
-            # WAP_READ_CACHE=off: every read goes to the database
-            return CountingReadCache(NoReadCache())
-        return CountingReadCache(
-            StoreReadCache(RedisBytesStore(redis) if redis is not None else MemoryBytesStore())
-        )
-
-    @provide
-    def view_ledger(self, redis: Redis | None) -> ViewLedger:
-        if redis is None:
-            return InMemoryViewLedger()
-        return ResilientViewLedger(RedisViewLedger(redis))
-
-    @provide
-    def viewed_pages(
-        self, redis: Redis | None, settings: Settings, cache: ReadCache, ledger: ViewLedger
-    ) -> ViewedPageCache:
-        if redis is None or not settings.read_cache:
-            return CountingViewedPages(LedgerViewedPages(cache, ledger))
-        # The same keys as read_cache's store and view_ledger's ledger (default prefixes).
-        return CountingViewedPages(
-            RedisViewedPages(redis, RedisBytesStore(redis), RedisViewLedger(redis))
-        )
-
-    @provide
-    def flush_journal(self, redis: Redis | None) -> FlushJournal:
-        return RedisFlushJournal(redis) if redis is not None else MemoryFlushJournal()
-
-    @provide
-    def operations_reader(
-        self, redis: Redis | None, journal: FlushJournal, ledger: ViewLedger
-    ) -> OperationsReader:
-        if isinstance(journal, RedisFlushJournal) and redis is not None:
-            return RedisOperationsReader(redis, journal, stream=TASK_STREAM)
-        assert isinstance(ledger, InMemoryViewLedger)
-        assert isinstance(journal, MemoryFlushJournal)
-        return MemoryOperationsReader(ledger, journal)
+    def read_cache(self, store: BytesStore) -> ReadCache:
+        return StoreReadCache(store)
 
     @provide
     def view_counts(self, sessionmaker: async_sessionmaker[AsyncSession]) -> ViewCounts:
@@ -326,59 +238,148 @@ class InfrastructureProvider(Provider):
     issuer = provide(SessionIssuer)
 
 
+class RedisProvider(Provider):
+    """``WAP_REDIS_URL`` set: the stores every process shares live in Redis (sessions, codes,
+    limits, the read cache, the view ledger, the flush journal). One instance of each."""
+
+    scope = Scope.APP
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._url = url
+
+    @provide
+    async def redis(self) -> AsyncIterator[Redis]:
+        async with redis_client(self._url) as client:
+            yield client
+
+    @provide
+    def probes(self, sql: SqlProbe, redis: Redis) -> Sequence[DependencyProbe]:
+        return (sql, RedisProbe(redis))
+
+    @provide
+    def sessions(self, redis: Redis) -> SessionStore:
+        return RedisSessionStore(redis)
+
+    @provide
+    def email_codes(self, redis: Redis) -> EmailCodeStore:
+        return RedisEmailCodeStore(redis)
+
+    @provide
+    def rate_limiter(self, redis: Redis) -> RateLimiter:
+        return RedisRateLimiter(redis)
+
+    @provide(provides=AnyOf[RedisBytesStore, BytesStore])
+    def bytes_store(self, redis: Redis) -> RedisBytesStore:
+        return RedisBytesStore(redis)
+
+    @provide
+    def ledger(self, redis: Redis) -> RedisViewLedger:
+        return RedisViewLedger(redis)
+
+    @provide
+    def view_ledger(self, ledger: RedisViewLedger) -> ViewLedger:
+        return ResilientViewLedger(ledger)
+
+    @provide
+    def viewed_pages(
+        self, redis: Redis, store: RedisBytesStore, ledger: RedisViewLedger
+    ) -> ViewedPageCache:
+        return RedisViewedPages(redis, store, ledger)
+
+    @provide(provides=AnyOf[RedisFlushJournal, FlushJournal])
+    def flush_journal(self, redis: Redis) -> RedisFlushJournal:
+        return RedisFlushJournal(redis)
+
+    @provide
+    def operations_reader(
+        self, redis: Redis, journal: RedisFlushJournal, ledger: RedisViewLedger
+    ) -> OperationsReader:
+        return RedisOperationsReader(redis, journal, ledger, stream=TASK_STREAM)
+
+
+class MemoryProvider(Provider):
+    """The embedded default (no ``WAP_REDIS_URL``): one process keeps the same stores in its
+    memory, at APP scope (at request scope they would be empty each time)."""
+
+    scope = Scope.APP
+
+    @provide
+    def probes(self, sql: SqlProbe) -> Sequence[DependencyProbe]:
+        return (sql,)
+
+    @provide
+    def sessions(self) -> SessionStore:
+        return InMemorySessionStore()
+
+    @provide
+    def email_codes(self) -> EmailCodeStore:
+        return InMemoryEmailCodeStore()
+
+    @provide
+    def rate_limiter(self) -> RateLimiter:
+        return InMemoryRateLimiter()
+
+    @provide
+    def bytes_store(self) -> BytesStore:
+        return MemoryBytesStore()
+
+    ledger = provide(InMemoryViewLedger, provides=AnyOf[InMemoryViewLedger, ViewLedger])
+
+    viewed_pages = provide(LedgerViewedPages, provides=ViewedPageCache)
+    journal = provide(MemoryFlushJournal, provides=AnyOf[MemoryFlushJournal, FlushJournal])
+
+    @provide
+    def operations_reader(
+        self, ledger: InMemoryViewLedger, journal: MemoryFlushJournal
+    ) -> OperationsReader:
+        return MemoryOperationsReader(ledger, journal)
+
+
+class UncachedProvider(Provider):
+    """``WAP_READ_CACHE=off``: every read goes to the database (to measure it, or to rule the
+    cache out while looking for a fault). Overrides the read cache of either store set."""
+
+    scope = Scope.APP
+    read_cache = provide(NoReadCache, provides=ReadCache, override=True)
+    # Over a cache that always misses: every team page is read from the database.
+    viewed_pages = provide(LedgerViewedPages, provides=ViewedPageCache, override=True)
+
+
+class MetricsProvider(Provider):
+    """Counts the caches' hits and misses around whichever caches were chosen."""
+
+    scope = Scope.APP
+
+    @decorate
+    def counted_cache(self, cache: ReadCache) -> ReadCache:
+        return CountingReadCache(cache)
+
+    @decorate
+    def counted_pages(self, pages: ViewedPageCache) -> ViewedPageCache:
+        return CountingViewedPages(pages)
+
+
 class PersistenceProvider(Provider):
-    """The request's session is its unit of work; repositories share it."""
+    """The request's session is its unit of work; repositories share it, and a ``Touched``
+    that the unit of work reads when it commits."""
 
     scope = Scope.REQUEST
 
-    @provide
-    async def session(
-        self, sessionmaker: async_sessionmaker[AsyncSession]
-    ) -> AsyncIterator[AsyncSession]:
-        # Closing rolls back whatever was not committed: a use case commits explicitly.
-        # The session is made on first use: a request answered from the cache needs none.
-        lazy = LazySession(sessionmaker)
-        try:
-            yield cast(AsyncSession, lazy)
-        finally:
-            if lazy.made is not None:
-                await close_session(lazy.made)
+    session = provide(staticmethod(request_session))
 
     @provide
     def touched(self) -> Touched:
         return Touched()
 
-    @provide
-    def outbox(self) -> Outbox:
-        return Outbox()
-
-    @provide
-    def uow(
-        self,
-        session: AsyncSession,
-        touched: Touched,
-        cache: ReadCache,
-        outbox: Outbox,
-        mail: MailQueue,
-    ) -> UnitOfWork:
-        return SqlUnitOfWork(session, touched, cache, outbox, mail)
-
+    outbox = provide(Outbox)
+    uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     notices = provide(SqlNoticeRepository, provides=NoticeRepository)
     exports = provide(SqlExportReader, provides=ExportReader)
     notifier = provide(Notifier)
-
-    @provide
-    def members(self, session: AsyncSession, touched: Touched) -> MemberRepository:
-        return SqlMemberRepository(session, touched)
-
-    @provide
-    def teams(self, session: AsyncSession, touched: Touched) -> TeamRepository:
-        return SqlTeamRepository(session, touched)
-
-    @provide
-    def likes(self, session: AsyncSession, touched: Touched) -> LikeRepository:
-        return SqlLikeRepository(session, touched)
-
+    members = provide(SqlMemberRepository, provides=MemberRepository)
+    teams = provide(SqlTeamRepository, provides=TeamRepository)
+    likes = provide(SqlLikeRepository, provides=LikeRepository)
     audit = provide(SqlAuditLog, provides=AuditLog)
     applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
     reader = provide(SqlTeamReader, provides=TeamReader)
@@ -441,11 +442,25 @@ class UseCaseProvider(Provider):
     readiness = provide(CheckReadiness, scope=Scope.APP)
 
 
+def store_providers(settings: Settings) -> list[Provider]:
+    """The one choice of stores: Redis or process memory, then the read cache on or off."""
+    url = settings.redis_url
+    stores: list[Provider] = [RedisProvider(url) if url is not None else MemoryProvider()]
+    if not settings.read_cache:
+        stores.append(UncachedProvider())
+    return stores
+
+
 def make_container(settings: Settings, *extra: Provider) -> AsyncContainer:
+    """``extra`` providers come last: the entrypoints' own, and tests' overrides (which
+    must say ``override=True``: the graph is validated strictly when the container is made)."""
     return make_async_container(
-        InfrastructureProvider(),
+        CoreProvider(),
+        *store_providers(settings),
         PersistenceProvider(),
         UseCaseProvider(),
+        MetricsProvider(),
         *extra,
         context={Settings: settings},
+        validation_settings=STRICT_VALIDATION,
     )

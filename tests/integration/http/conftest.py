@@ -24,6 +24,7 @@ from tests.integration.conftest import migrated_engine
 from tests.integration.http.fakes import FakeGitHub, GitHubUser, MailSink
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
+from wap.adapters.sql.touched import Touched
 from wap.domain.catalog import Position
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, StudentNumber
 from wap.entrypoints.config import Settings
@@ -180,7 +181,7 @@ class World:
             )
             person.status = status
         async with create_sessionmaker(self.engine)() as session:
-            await SqlMemberRepository(session).add(person)
+            await SqlMemberRepository(session, Touched()).add(person)
             await session.commit()
         signed = await self.sign_in(user)
         assert person.id is not None

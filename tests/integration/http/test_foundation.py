@@ -12,6 +12,7 @@ from tests.integration.http.conftest import SECRET, Api, serving
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.domain.catalog import Category
 from wap.domain.members import Member, MemberStatus
@@ -35,9 +36,9 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
 async def seed(api: Api, *people: Member, teams: tuple[Team, ...] = ()) -> None:
     async with create_sessionmaker(api.engine)() as session:
         for person in people:
-            await SqlMemberRepository(session).add(person)
+            await SqlMemberRepository(session, Touched()).add(person)
         for each in teams:
-            await SqlTeamRepository(session).add(each)
+            await SqlTeamRepository(session, Touched()).add(each)
         await session.commit()
 
 

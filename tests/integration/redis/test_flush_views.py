@@ -19,6 +19,7 @@ from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.tables import teams
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.adapters.sql.views import SqlViewCounts
 from wap.application.views.flush import FlushViews
 from wap.application.views.ports import ViewCounts, ViewLedger
@@ -64,9 +65,11 @@ class CrashingLedger(RedisViewLedger):
 
 async def seed_teams(engine: AsyncEngine, count: int) -> list[int]:
     async with create_sessionmaker(engine)() as session:
-        leader = await SqlMemberRepository(session).add(member())
+        leader = await SqlMemberRepository(session, Touched()).add(member())
         assert leader.id is not None
-        made = [await SqlTeamRepository(session).add(team(leader.id)) for _ in range(count)]
+        made = [
+            await SqlTeamRepository(session, Touched()).add(team(leader.id)) for _ in range(count)
+        ]
         await session.commit()
     return [t.id for t in made if t.id is not None]
 
@@ -82,7 +85,7 @@ async def stored(engine: AsyncEngine, team_ids: list[int]) -> dict[int, int]:
 async def view(ledger: ViewLedger, team_ids: list[int], viewers: range) -> None:
     for team_id in team_ids:
         for v in viewers:
-            await ledger.record(team_id, Viewer.member(v), DAY)
+            await ledger.record_and_count(team_id, Viewer.member(v), DAY)
 
 
 def flusher(ledger: ViewLedger, counts: ViewCounts) -> FlushViews:
@@ -121,7 +124,7 @@ async def test_overlapping_flushes_while_views_pour_in_count_each_view_once(
     async def viewers(start: int) -> None:
         for v in range(start, start + 25):
             for team_id in ids:
-                await ledger.record(team_id, Viewer.member(v), DAY)
+                await ledger.record_and_count(team_id, Viewer.member(v), DAY)
             await asyncio.sleep(0)
 
     async def flushes() -> None:
@@ -141,7 +144,7 @@ async def test_counts_for_deleted_teams_are_dropped_cleanly(
     ledger = RedisViewLedger(redis_client)
     await view(ledger, ids, range(3))
     async with create_sessionmaker(engine)() as session:
-        await SqlTeamRepository(session).delete(ids[0])
+        await SqlTeamRepository(session, Touched()).delete(ids[0])
         await session.commit()
     result = await flusher(ledger, SqlViewCounts(create_sessionmaker(engine)))()
     assert result.batches == 1

@@ -27,28 +27,30 @@ def ledger(request: pytest.FixtureRequest) -> ViewLedger:
 
 async def test_a_viewer_counts_once_a_day_per_team(ledger: ViewLedger) -> None:
     alice, bob = Viewer.member(1), Viewer.address("10.0.0.7")
-    assert await ledger.record(7, alice, TODAY)
-    assert not await ledger.record(7, alice, TODAY)
-    assert await ledger.record(8, alice, TODAY)
-    assert await ledger.record(7, bob, TODAY)
-    assert await ledger.record(7, alice, TOMORROW)
+    # A view that counts is one more pending; one that does not leaves the count as it was.
+    assert await ledger.record_and_count(7, alice, TODAY) == 1
+    assert await ledger.record_and_count(7, alice, TODAY) == 1  # not counted
+    assert await ledger.record_and_count(8, alice, TODAY) == 1
+    assert await ledger.record_and_count(7, bob, TODAY) == 2
+    assert await ledger.record_and_count(7, alice, TOMORROW) == 3
     assert await ledger.pending([7, 8, 9]) == {7: 3, 8: 1}
 
 
 async def test_concurrent_views_of_many_viewers_count_each_once(ledger: ViewLedger) -> None:
     viewers = [Viewer.member(i) for i in range(60)]
-    results = await asyncio.gather(*(ledger.record(1, v, TODAY) for v in viewers * 5))
-    assert sum(results) == 60
+    results = await asyncio.gather(*(ledger.record_and_count(1, v, TODAY) for v in viewers * 5))
+    # Each view that counted gave a new total once (1 … 60); the repeats, one already seen.
+    assert sorted(set(results)) == list(range(1, 61))
     assert await ledger.pending([1]) == {1: 60}
 
 
 async def test_a_claim_takes_everything_pending_at_once(ledger: ViewLedger) -> None:
-    await ledger.record(1, Viewer.member(1), TODAY)
-    await ledger.record(2, Viewer.member(1), TODAY)
+    await ledger.record_and_count(1, Viewer.member(1), TODAY)
+    await ledger.record_and_count(2, Viewer.member(1), TODAY)
     assert await ledger.claim("b1") == {1: 1, 2: 1}
     assert await ledger.claim("b2") == {}
     # Claimed counts are still pending until released: reads do not dip during a flush.
-    await ledger.record(1, Viewer.member(2), TODAY)
+    await ledger.record_and_count(1, Viewer.member(2), TODAY)
     assert await ledger.pending([1, 2]) == {1: 2, 2: 1}
     assert await ledger.claims() == {"b1": {1: 1, 2: 1}}
     await ledger.release("b1")
@@ -56,11 +58,11 @@ async def test_a_claim_takes_everything_pending_at_once(ledger: ViewLedger) -> N
     assert await ledger.pending([1, 2]) == {1: 1}
 
 
-async def test_record_and_count_is_record_then_pending_in_one_step(ledger: ViewLedger) -> None:
+async def test_record_and_count_gives_the_pending_count_with_the_view(ledger: ViewLedger) -> None:
     alice, bob = Viewer.member(1), Viewer.member(2)
     assert await ledger.record_and_count(1, alice, TODAY) == 1
     assert await ledger.record_and_count(1, alice, TODAY) == 1  # the same viewer: no more
-    await ledger.record(2, alice, TODAY)
+    assert await ledger.record_and_count(2, alice, TODAY) == 1
     assert await ledger.claim("b1") == {1: 1, 2: 1}
     # A claimed batch still counts until it is released, as with ``pending``.
     assert await ledger.record_and_count(1, bob, TODAY) == 2
@@ -75,16 +77,16 @@ async def test_record_and_count_is_record_then_pending_in_one_step(ledger: ViewL
 
 
 async def test_earlier_days_can_be_forgotten(ledger: ViewLedger) -> None:
-    await ledger.record(1, Viewer.member(1), TODAY)
-    await ledger.record(1, Viewer.member(1), TOMORROW)
+    assert await ledger.record_and_count(1, Viewer.member(1), TODAY) == 1
+    assert await ledger.record_and_count(1, Viewer.member(1), TOMORROW) == 2
     assert await ledger.forget_days_before(TOMORROW) == 1
-    assert not await ledger.record(1, Viewer.member(1), TOMORROW)
-    assert await ledger.record(1, Viewer.member(1), TODAY)  # that day's set is gone
+    assert await ledger.record_and_count(1, Viewer.member(1), TOMORROW) == 2  # not counted
+    assert await ledger.record_and_count(1, Viewer.member(1), TODAY) == 3  # that set is gone
 
 
 async def test_redis_day_sets_expire_by_themselves(redis_client: Redis) -> None:
     ledger = RedisViewLedger(redis_client)
-    await ledger.record(1, Viewer.member(1), TODAY)
+    await ledger.record_and_count(1, Viewer.member(1), TODAY)
     keys = await redis_client.keys("wap:views:day:*")
     assert len(keys) == 1
     assert await redis_client.ttl(keys[0]) > 0

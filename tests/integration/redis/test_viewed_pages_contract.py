@@ -10,19 +10,30 @@ from datetime import UTC, date, datetime
 import pytest
 from redis.asyncio import Redis
 
+from tests.builders import team_page
+from tests.fakes import InMemoryLikeRepository, InMemoryTeamRepository
 from tests.integration.http.conftest import free_port
-from wap.adapters.cache import MemoryBytesStore, RedisBytesStore, StoreReadCache
+from wap.adapters.cache import (
+    LedgerViewedPages,
+    MemoryBytesStore,
+    RedisBytesStore,
+    StoreReadCache,
+)
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger
-from wap.application.cache import LedgerViewedPages, ReadCache, ViewedPageCache
-from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
+from wap.adapters.system import FixedClock
+from wap.application.cache import ReadCache, ViewedPageCache
+from wap.application.teams.queries import GetTeamDetail, TeamQuery
+from wap.application.teams.read_models import TeamDetail
+from wap.application.teams.reader import TeamDetailReader
 from wap.application.views.ports import ViewLedger
+from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.domain.views import Viewer
 
 # Far ahead: a day set expires at the end of its day, so a past day would vanish at once.
 TODAY, TOMORROW = date(2099, 11, 24), date(2099, 11, 25)
-AT = datetime(2026, 11, 24, 12, tzinfo=UTC)
+NOON = datetime(2099, 11, 24, 3, tzinfo=UTC)  # TODAY, in Seoul
 
 
 @dataclass
@@ -42,28 +53,6 @@ def stores(request: pytest.FixtureRequest) -> Stores:
     return Stores(StoreReadCache(store), redis_ledger, RedisViewedPages(redis, store, redis_ledger))
 
 
-def page(team_id: int, status: TeamStatus = TeamStatus.RECRUITING) -> TeamDetail:
-    return TeamDetail(
-        id=team_id,
-        title='A "quoted" title: status pending',
-        genre="웹",
-        description="About the team",
-        links=["https://example.com"],
-        image_url=None,
-        image_thumbnail_url=None,
-        leader_id=1,
-        leader=MemberSummary(1, "leader", "리더", None),
-        status=status.value,
-        term="2026-2",
-        recruit_until=None,
-        slots=[SlotView("웹", 2, 1)],
-        like_count=3,
-        view_count=40,
-        created_at=AT,
-        updated_at=AT,
-    )
-
-
 async def test_a_miss_counts_nothing(stores: Stores) -> None:
     assert await stores.viewed.team_viewed(7, Viewer.member(1), TODAY) is None
     assert await stores.ledger.pending([7]) == {}
@@ -72,11 +61,11 @@ async def test_a_miss_counts_nothing(stores: Stores) -> None:
 async def test_a_hit_gives_the_page_as_cached_and_counts_each_viewer_once_a_day(
     stores: Stores,
 ) -> None:
-    await stores.cache.keep_team(page(7))
+    await stores.cache.keep_team(team_page(7))
     alice, bob = Viewer.member(1), Viewer.address("10.0.0.7")
     first = await stores.viewed.team_viewed(7, alice, TODAY)
     assert first is not None
-    assert first.detail == page(7) and first.pending == 1
+    assert first.detail == team_page(7) and first.pending == 1
     assert [
         hit.pending if hit else None
         for hit in [
@@ -92,8 +81,8 @@ async def test_a_hit_gives_the_page_as_cached_and_counts_each_viewer_once_a_day(
 async def test_its_views_are_the_ledgers_claimed_and_released_like_any_other(
     stores: Stores,
 ) -> None:
-    await stores.cache.keep_team(page(7))
-    await stores.ledger.record(7, Viewer.member(1), TODAY)
+    await stores.cache.keep_team(team_page(7))
+    await stores.ledger.record_and_count(7, Viewer.member(1), TODAY)
     assert await stores.ledger.claim("b1") == {7: 1}
     hit = await stores.viewed.team_viewed(7, Viewer.member(2), TODAY)
     assert hit is not None and hit.pending == 2  # the claimed batch counts until released
@@ -103,24 +92,44 @@ async def test_its_views_are_the_ledgers_claimed_and_released_like_any_other(
     assert await stores.ledger.claim("b2") == {7: 1}
 
 
+class OnePage(TeamDetailReader):
+    def __init__(self, detail: TeamDetail) -> None:
+        self._detail = detail
+
+    async def detail(self, team_id: int) -> TeamDetail | None:
+        return self._detail if team_id == self._detail.id else None
+
+
 async def test_a_pending_team_counts_no_views(stores: Stores) -> None:
-    await stores.cache.keep_team(page(8, TeamStatus.PENDING))
-    hit = await stores.viewed.team_viewed(8, Viewer.member(1), TODAY)
-    assert hit is not None and hit.detail.status == "pending" and hit.pending == 0
+    # Which pages count views is decided where they are kept (GetTeamDetail keeps only
+    # those), so the stores' contract is "a hit counts"; here, the whole read over each.
+    get = GetTeamDetail(
+        OnePage(team_page(8, TeamStatus.PENDING)),
+        InMemoryLikeRepository(InMemoryTeamRepository()),
+        stores.cache,
+        stores.viewed,
+        stores.ledger,
+        FixedClock(NOON),
+    )
+    leader = Actor(1, Role.MEMBER, MemberStatus.APPROVED)
+    for _ in range(2):
+        shown = await get(TeamQuery(8, leader, Viewer.member(1)))
+        assert shown.status == "pending" and shown.view_count == 40  # stored, none pending
+    assert await stores.viewed.team_viewed(8, Viewer.member(1), TODAY) is None  # not kept
     assert await stores.ledger.pending([8]) == {}
     # Nor was the viewer put in the day's set: their view is new to the ledger.
-    assert await stores.ledger.record(8, Viewer.member(1), TODAY) is True
+    assert await stores.ledger.record_and_count(8, Viewer.member(1), TODAY) == 1
 
 
 async def test_a_forgotten_page_is_a_miss_until_kept_again(stores: Stores) -> None:
-    await stores.cache.keep_team(page(7))
+    await stores.cache.keep_team(team_page(7))
     await stores.cache.forget(teams=[7])
     assert await stores.viewed.team_viewed(7, Viewer.member(1), TODAY) is None
     assert await stores.ledger.pending([7]) == {}
 
 
 async def test_concurrent_readers_each_count_once(stores: Stores) -> None:
-    await stores.cache.keep_team(page(9))
+    await stores.cache.keep_team(team_page(9))
     viewers = [Viewer.member(i) for i in range(60)]
     hits = await asyncio.gather(*(stores.viewed.team_viewed(9, v, TODAY) for v in viewers * 5))
     assert all(hit is not None for hit in hits)

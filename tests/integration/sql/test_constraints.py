@@ -16,17 +16,20 @@ from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository, member_values
 from wap.adapters.sql.tables import applications, likes, members, team_members, team_slots
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.domain.catalog import Category
 
 
 async def _seed(engine: AsyncEngine, joiners: int = 0) -> tuple[int, list[int]]:
     sessions = create_sessionmaker(engine)
     async with sessions() as session:
-        repo = SqlMemberRepository(session)
+        repo = SqlMemberRepository(session, Touched())
         leader = await repo.add(member())
         others = [await repo.add(member()) for _ in range(joiners)]
         assert leader.id is not None
-        opened = await SqlTeamRepository(session).add(team(leader.id, slots={Category.WEB: 3}))
+        opened = await SqlTeamRepository(session, Touched()).add(
+            team(leader.id, slots={Category.WEB: 3})
+        )
         await session.commit()
     assert opened.id is not None
     return opened.id, [m.id for m in others if m.id is not None]
@@ -128,7 +131,7 @@ async def test_thirty_concurrent_joins_fill_a_capacity_three_slot_exactly(
     async def join(member_id: int) -> bool:
         async with sessions() as session:
             await start.wait()
-            joined = await SqlTeamRepository(session).take_place(
+            joined = await SqlTeamRepository(session, Touched()).take_place(
                 team_id, member_id, Category.WEB, NOW + timedelta(seconds=member_id)
             )
             await session.commit()

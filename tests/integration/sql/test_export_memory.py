@@ -16,6 +16,7 @@ from wap.adapters.sql.exports import SqlExportReader
 from wap.adapters.sql.members import SqlMemberRepository, member_values
 from wap.adapters.sql.tables import applications, members
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.adapters.system import FixedClock
 from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
 from wap.domain.members import Actor, MemberStatus, Role
@@ -26,9 +27,9 @@ ROWS = 20_000  # twice the 10,000 of the issue: the file is ~8 MB
 async def test_ten_thousand_applications_export_in_bounded_memory(engine: AsyncEngine) -> None:
     sessions = create_sessionmaker(engine)
     async with sessions() as session:
-        leader = await SqlMemberRepository(session).add(member())
+        leader = await SqlMemberRepository(session, Touched()).add(member())
         assert leader.id is not None
-        board = await SqlTeamRepository(session).add(team(leader.id))
+        board = await SqlTeamRepository(session, Touched()).add(team(leader.id))
         people = [member(name="지원자") for _ in range(ROWS)]
         await session.execute(insert(members), [member_values(p) for p in people])
         first_id = leader.id + 1

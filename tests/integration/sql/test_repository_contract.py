@@ -16,15 +16,19 @@ from tests.fakes import (
     FakeUnitOfWork,
     InMemoryMemberRepository,
     InMemoryTeamRepository,
+    RecordingMailQueue,
     RepositoryTeamPages,
 )
 from tests.integration.conftest import migrated_engine
+from wap.adapters.cache import NoReadCache
 from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.reader import SqlTeamDetailReader
 from wap.adapters.sql.teams import SqlTeamRepository
+from wap.adapters.sql.touched import Touched
 from wap.adapters.sql.uow import SqlUnitOfWork
 from wap.application.members.ports import MemberRepository
+from wap.application.notices.notifier import Outbox
 from wap.application.ports import UnitOfWork
 from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category, Position
@@ -61,8 +65,11 @@ class SqlStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
         async with self.sessions() as session:
+            touched = Touched()  # one per transaction, as the container gives one per request
             yield Repos(
-                SqlMemberRepository(session), SqlTeamRepository(session), SqlUnitOfWork(session)
+                SqlMemberRepository(session, touched),
+                SqlTeamRepository(session, touched),
+                SqlUnitOfWork(session, touched, NoReadCache(), Outbox(), RecordingMailQueue()),
             )
 
 
@@ -290,7 +297,9 @@ async def test_the_sql_team_page_equals_the_one_built_from_the_repositories(
     assert opened.id is not None
     async with store.sessions() as session:
         pages = SqlTeamDetailReader(session)
-        built = RepositoryTeamPages(SqlTeamRepository(session), SqlMemberRepository(session))
+        built = RepositoryTeamPages(
+            SqlTeamRepository(session, Touched()), SqlMemberRepository(session, Touched())
+        )
         assert await pages.detail(opened.id) == await built.detail(opened.id)
         assert (await pages.detail(opened.id)).leader is not None  # type: ignore[union-attr]
         assert await pages.detail(opened.id + 1000) is None

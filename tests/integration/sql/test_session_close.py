@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from wap.adapters.sql.engine import create_engine, create_sessionmaker
-from wap.entrypoints.ioc import close_session
+from wap.adapters.sql.session import close_session
 
 
 async def test_a_connection_whose_rollback_fails_is_dropped_not_kept(tmp_path: Path) -> None:

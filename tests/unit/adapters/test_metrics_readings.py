@@ -21,6 +21,7 @@ from wap.adapters.metrics import (
     RedisFlushJournal,
     RedisOperationsReader,
 )
+from wap.adapters.redis.views import RedisViewLedger
 from wap.domain.views import Viewer
 
 NOON = datetime(2099, 3, 10, 3, 0, tzinfo=UTC)
@@ -36,7 +37,9 @@ async def test_an_unreachable_redis_leaves_its_series_out() -> None:
     # Nothing listens on port 1; no retries, to keep the test quick.
     redis = Redis(host="127.0.0.1", port=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
     try:
-        readings = await RedisOperationsReader(redis, RedisFlushJournal(redis)).read()
+        readings = await RedisOperationsReader(
+            redis, RedisFlushJournal(redis), RedisViewLedger(redis)
+        ).read()
     finally:
         await redis.aclose()
     assert readings == Readings(None, None)
@@ -49,10 +52,10 @@ async def test_an_unreachable_redis_leaves_its_series_out() -> None:
 
 async def test_the_embedded_default_reads_its_own_ledger_and_journal() -> None:
     ledger, journal = InMemoryViewLedger(), MemoryFlushJournal()
-    await ledger.record(1, Viewer.address("10.0.0.1"), NOON.date())
-    await ledger.record(2, Viewer.address("10.0.0.1"), NOON.date())
+    await ledger.record_and_count(1, Viewer.address("10.0.0.1"), NOON.date())
+    await ledger.record_and_count(2, Viewer.address("10.0.0.1"), NOON.date())
     await ledger.claim("batch")
-    await ledger.record(1, Viewer.address("10.0.0.2"), NOON.date())
+    await ledger.record_and_count(1, Viewer.address("10.0.0.2"), NOON.date())
     await journal.succeeded(5, NOON)
     await journal.failed(NOON)
     text = exposition(await MemoryOperationsReader(ledger, journal).read(), {"database": True})

@@ -30,7 +30,7 @@ from tests.fakes import (
     RecordingMailQueue,
     RepositoryTeamPages,
 )
-from wap.adapters.cache import MemoryBytesStore, StoreReadCache
+from wap.adapters.cache import LedgerViewedPages, MemoryBytesStore, StoreReadCache
 from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
@@ -56,7 +56,7 @@ from wap.application.auth.ports import (
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
 from wap.application.auth.sign_up import Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import LedgerViewedPages, ReadCache, ViewedPageCache
+from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.mail.ports import MailQueue

@@ -131,7 +131,7 @@ async def test_a_pending_team_counts_no_views_even_for_those_who_see_it() -> Non
     get = Club(members=members, teams=teams, ledger=ledger).use(GetTeamDetail)
     for viewer in (Viewer.member(leader.id), Viewer.address("10.0.0.9")):
         query = GetTeamQuery(pending.id, leader.actor, viewer)
-        assert (await get(query)).view_count == 0  # a miss, then a hit
+        assert (await get(query)).view_count == 0  # never kept in the cache: a miss each time
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id, viewer=Viewer.address("10.0.0.10")))
     assert await ledger.pending([pending.id]) == {}

@@ -16,14 +16,6 @@ class InMemoryViewLedger(ViewLedger):
         self._pending: Counter[int] = Counter()
         self._claims: dict[str, Counter[int]] = {}
 
-    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
-        seen = self._seen[(day, team_id)]
-        if viewer.key in seen:
-            return False
-        seen.add(viewer.key)
-        self._pending[team_id] += 1
-        return True
-
     async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
         found = {}
         for team in team_ids:
@@ -32,12 +24,15 @@ class InMemoryViewLedger(ViewLedger):
                 found[team] = total
         return found
 
-    def pending_total(self) -> int:
-        """Every count not yet in the database (for the metrics scrape)."""
+    async def pending_total(self) -> int:
+        """Every count not yet in the database, claimed ones included (the metrics scrape)."""
         return sum(self._pending.values()) + sum(sum(c.values()) for c in self._claims.values())
 
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
-        await self.record(team_id, viewer, day)
+        seen = self._seen[(day, team_id)]
+        if viewer.key not in seen:
+            seen.add(viewer.key)
+            self._pending[team_id] += 1
         return (await self.pending([team_id])).get(team_id, 0)
 
     async def claim(self, batch_id: str) -> dict[int, int]:

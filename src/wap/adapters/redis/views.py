@@ -15,53 +15,51 @@ from wap.application.cache import ViewedPage, ViewedPageCache
 from wap.application.errors import Unavailable
 from wap.application.teams.read_models import TeamDetail
 from wap.application.views.ports import ViewLedger
-from wap.domain.teams import TeamStatus, counts_views
 from wap.domain.views import Viewer, day_ends
 
 T = TypeVar("T")
 
-# KEYS: day set, pending hash. ARGV: viewer, team id, expiry (unix time).
-_RECORD = """
-local added = redis.call('SADD', KEYS[1], ARGV[1])
-if added == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  redis.call('EXPIREAT', KEYS[1], ARGV[3])
+# The scripts' common part. pending(hash, claims, prefix, teams): the teams' counts not yet
+# in the database, claimed batches included. count_view(k, a): the viewer's view of a team if
+# it is their first of the day (no viewer: '', nothing recorded), then that team's pending
+# count; KEYS from k: day set, pending hash, claims set, claim key prefix; ARGV from a:
+# viewer, team id, when the day set expires (unix time).
+_LIBRARY = """
+local function pending(hash, claims, prefix, teams)
+  local out = {}
+  local base = redis.call('HMGET', hash, unpack(teams))
+  for i = 1, #teams do out[i] = tonumber(base[i]) or 0 end
+  for _, batch in ipairs(redis.call('SMEMBERS', claims)) do
+    local more = redis.call('HMGET', prefix .. batch, unpack(teams))
+    for i = 1, #teams do out[i] = out[i] + (tonumber(more[i]) or 0) end
+  end
+  return out
 end
-return added
-"""
 
-# _RECORD (when there is a viewer), then _PENDING for that one team. KEYS from 1: day set,
-# pending hash, claims set, claim key prefix. ARGV from 1: viewer ('' for none), team id,
-# expiry (unix time).
-_COUNT_VIEW = """
 local function count_view(k, a)
   if ARGV[a] ~= '' and redis.call('SADD', KEYS[k], ARGV[a]) == 1 then
     redis.call('HINCRBY', KEYS[k + 1], ARGV[a + 1], 1)
     redis.call('EXPIREAT', KEYS[k], ARGV[a + 2])
   end
-  local total = tonumber(redis.call('HGET', KEYS[k + 1], ARGV[a + 1])) or 0
-  for _, batch in ipairs(redis.call('SMEMBERS', KEYS[k + 2])) do
-    total = total + (tonumber(redis.call('HGET', KEYS[k + 3] .. batch, ARGV[a + 1])) or 0)
-  end
-  return total
+  return pending(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], {ARGV[a + 1]})[1]
 end
 """
 
-_RECORD_AND_COUNT = _COUNT_VIEW + "return count_view(1, 1)"
+# KEYS: pending hash, claims set, claim key prefix. ARGV: team ids.
+_PENDING = _LIBRARY + "return pending(KEYS[1], KEYS[2], KEYS[3], ARGV)"
 
-# The cached team page, and count_view if the team counts views. KEYS: the cached page, then
-# count_view's. ARGV: count_view's, then the statuses that count views. A missing page, or
-# a tombstone (''), is a miss: nil, and nothing counted. Else {page, pending}.
+_RECORD_AND_COUNT = _LIBRARY + "return count_view(1, 1)"
+
+# The cached page, and count_view. KEYS: the cached page, then count_view's; ARGV:
+# count_view's. A missing page, or a tombstone (''), is a miss: nil, and nothing counted. The
+# cache holds only pages of teams that count views (GetTeamDetail keeps no other), so a hit
+# counts without looking inside the page.
 _TEAM_VIEWED = (
-    _COUNT_VIEW
+    _LIBRARY
     + """
 local page = redis.call('GET', KEYS[1])
 if not page or page == '' then return false end
-local status = cjson.decode(page)['status']
-for i = 4, #ARGV do
-  if ARGV[i] == status then return {page, count_view(2, 1)} end
-end
-return {page, 0}
+return {page, count_view(2, 1)}
 """
 )
 
@@ -71,18 +69,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1
-"""
-
-# KEYS: pending hash, claims set, claim key prefix. ARGV: team ids.
-_PENDING = """
-local out = {}
-local base = redis.call('HMGET', KEYS[1], unpack(ARGV))
-for i = 1, #ARGV do out[i] = tonumber(base[i]) or 0 end
-for _, batch in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local more = redis.call('HMGET', KEYS[3] .. batch, unpack(ARGV))
-  for i = 1, #ARGV do out[i] = out[i] + (tonumber(more[i]) or 0) end
-end
-return out
 """
 
 
@@ -101,18 +87,9 @@ class RedisViewLedger(ViewLedger):
         self._pending = f"{prefix}pending"
         self._claim = f"{prefix}claim:"
         self._claims = f"{prefix}claims"
-        self._record = redis.register_script(_RECORD)
         self._take = redis.register_script(_CLAIM)
         self._sum = redis.register_script(_PENDING)
         self._record_and_count = redis.register_script(_RECORD_AND_COUNT)
-
-    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
-        expires = int(day_ends(day).timestamp()) + 3600
-        added = await self._record(
-            keys=[f"{self._day}{day.isoformat()}:{team_id}", self._pending],
-            args=[viewer.key, team_id, expires],
-        )
-        return bool(added)
 
     async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
         if not team_ids:
@@ -138,6 +115,17 @@ class RedisViewLedger(ViewLedger):
             args=self.count_view_args(team_id, viewer, day),
         )
         return int(total)
+
+    async def pending_total(self) -> int:
+        """Every count not yet in the database, claimed ones included (the metrics scrape)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hvals(self._pending)
+            pipe.smembers(self._claims)
+            base, batches = await pipe.execute()
+        total = sum(int(_text(v)) for v in base)
+        for batch in batches:
+            total += sum(int(_text(v)) for v in await self._redis.hvals(self._claim + _text(batch)))
+        return total
 
     async def claim(self, batch_id: str) -> dict[int, int]:
         key = self._claim + batch_id
@@ -183,9 +171,6 @@ class ResilientViewLedger(ViewLedger):
         self._outage.worked()
         return result
 
-    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
-        return await self._guard(self._inner.record(team_id, viewer, day))
-
     async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
         return await self._guard(self._inner.pending(team_ids))
 
@@ -213,7 +198,6 @@ class RedisViewedPages(ViewedPageCache):
         self._store, self._ledger = store, ledger
         self._script = redis.register_script(_TEAM_VIEWED)
         self._decode = msgspec.json.Decoder(TeamDetail).decode
-        self._counting = [s.value for s in TeamStatus if counts_views(s)]
         self._outage = Outage("the cache")
 
     async def team_viewed(
@@ -223,7 +207,7 @@ class RedisViewedPages(ViewedPageCache):
             self._store.redis_key(team_key(team_id)),
             *self._ledger.count_view_keys(team_id, day),
         ]
-        args = [*self._ledger.count_view_args(team_id, viewer, day), *self._counting]
+        args = self._ledger.count_view_args(team_id, viewer, day)
         try:
             found = await self._script(keys=keys, args=args)
         except (RedisError, OSError) as error:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import affected
 from wap.adapters.sql.tables import likes, teams
-from wap.application.cache import Touched
+from wap.adapters.sql.touched import Touched
 from wap.application.teams.likes import LikeRepository
 
 
@@ -16,9 +16,9 @@ class SqlLikeRepository(LikeRepository):
     """Every change to ``likes`` moves ``teams.like_count`` in the same transaction, by the
     number of rows the statement really changed, so the count equals the rows."""
 
-    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched) -> None:
         self._session = session
-        self._touched = touched if touched is not None else Touched()
+        self._touched = touched
 
     async def _lock_team(self, team_id: int) -> None:
         self._touched.teams.add(team_id)

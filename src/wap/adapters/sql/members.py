@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import contains, inserted_id
 from wap.adapters.sql.tables import members
-from wap.application.cache import Touched
+from wap.adapters.sql.touched import Touched
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.domain.catalog import Position
 from wap.domain.errors import StudentNumberTaken
@@ -75,9 +75,9 @@ _BY_ID = select(members).where(members.c.id == bindparam("member_id"))
 
 
 class SqlMemberRepository(MemberRepository):
-    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched) -> None:
         self._session = session
-        self._touched = touched if touched is not None else Touched()
+        self._touched = touched
 
     async def add(self, member: Member) -> Member:
         result = await self._session.execute(insert(members).values(member_values(member)))

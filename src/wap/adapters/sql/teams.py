@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import affected, inserted_id
 from wap.adapters.sql.tables import applications, team_members, team_slots, teams
-from wap.application.cache import Touched
+from wap.adapters.sql.touched import Touched
 from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category, Genre
 from wap.domain.errors import TitleTaken
@@ -81,9 +81,9 @@ def team_values(team: Team) -> dict[str, Any]:
 
 
 class SqlTeamRepository(TeamRepository):
-    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched) -> None:
         self._session = session
-        self._touched = touched if touched is not None else Touched()
+        self._touched = touched
 
     async def add(self, team: Team) -> Team:
         # The only unique key a new team can clash on is its title: the id is generated and

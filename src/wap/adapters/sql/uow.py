@@ -4,7 +4,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from wap.adapters.sql.tables import teams
-from wap.application.cache import ReadCache, Touched
+from wap.adapters.sql.touched import Touched
+from wap.application.cache import ReadCache
 from wap.application.mail.ports import MailQueue
 from wap.application.notices.notifier import Outbox
 from wap.application.ports import UnitOfWork
@@ -21,22 +22,21 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(
         self,
         session: AsyncSession,
-        touched: Touched | None = None,
-        cache: ReadCache | None = None,
-        outbox: Outbox | None = None,
-        mail: MailQueue | None = None,
+        touched: Touched,
+        cache: ReadCache,
+        outbox: Outbox,
+        mail: MailQueue,
     ) -> None:
         self._session = session
-        self._touched = touched if touched is not None else Touched()
+        self._touched = touched
         self._cache = cache
         self._outbox, self._mail = outbox, mail
 
     async def commit(self) -> None:
         await self._session.commit()
-        if self._outbox is not None and self._mail is not None:
-            for mail in self._outbox.take():  # e-mail copies of what just became true
-                await self._mail.enqueue(mail)
-        if self._cache is None or not self._touched:
+        for mail in self._outbox.take():  # e-mail copies of what just became true
+            await self._mail.enqueue(mail)
+        if not self._touched:
             return
         teams_touched, members_touched = set(self._touched.teams), set(self._touched.members)
         self._touched.clear()

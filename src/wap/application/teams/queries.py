@@ -119,8 +119,10 @@ class GetTeamDetail:
             query.team_id, query.actor.member_id
         )
         today = view_day(self._clock.now())
-        # Only teams that everyone may see count views, so counting before the visibility
-        # check below counts nothing for a caller who then gets team.not_found.
+        # The one place that decides which pages count views: only a team that counts them
+        # is kept in the cache, so a hit counts. Such a team is visible to everyone, so
+        # counting before the visibility check below counts nothing for a caller who then
+        # gets team.not_found.
         hit = await self._viewed.team_viewed(query.team_id, query.viewer, today)
         if hit is not None:
             detail, pending = hit.detail, hit.pending
@@ -128,9 +130,9 @@ class GetTeamDetail:
             found = await self._pages.detail(query.team_id)
             if found is None:
                 raise TeamNotFound()
-            await self._cache.keep_team(found)
             detail, pending = found, 0
             if counts_views(TeamStatus(detail.status)):
+                await self._cache.keep_team(found)
                 pending = await count_view(self._ledger, query.team_id, query.viewer, today)
         if not team_visible(TeamStatus(detail.status), detail.leader_id, query.actor):
             raise TeamNotFound()

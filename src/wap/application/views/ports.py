@@ -18,17 +18,13 @@ class ViewLedger(Protocol):
     """
 
     @abstractmethod
-    async def record(self, team_id: int, viewer: Viewer, day: date) -> bool:
-        """Count the view if it is the viewer's first of the day for this team."""
-
-    @abstractmethod
     async def pending(self, team_ids: Sequence[int]) -> dict[int, int]:
         """Counts recorded but not yet in the database (claimed ones included)."""
 
     @abstractmethod
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
-        """``record``, then ``pending`` of that team, in one step (one round trip): the
-        team page's hot path."""
+        """Count the view if it is the viewer's first of the day for this team, then give
+        ``pending`` of that team, in one step (one round trip): the team page's hot path."""
 
     @abstractmethod
     async def claim(self, batch_id: str) -> dict[int, int]:
