@@ -95,7 +95,7 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
-from wap.domain.errors import RequestInvalid, WapError
+from wap.domain.errors import CsrfFailed, RequestInvalid, WapError
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
@@ -106,6 +106,7 @@ from wap.entrypoints.http.identity import (
     clear_session_cookies,
     csrf_session,
     ensure_csrf,
+    ensure_same_origin,
     session_csrf_token,
     set_csrf_cookie,
     set_session_cookies,
@@ -641,8 +642,17 @@ async def logout(
     form's CSRF token names (a token the service signed for that session, repeating the
     ``wap_csrf`` cookie). Its refresh tokens stop working."""
     form = await form_of(request)
-    page.check_csrf(request, form)
+    try:
+        ensure_same_origin(request, settings)  # another site's page signs no one out
+    except CsrfFailed:
+        return back("/", error=CsrfFailed.code)
     sent = str(form.get("csrf", ""))[:256]
+    try:
+        page.check_csrf(request, form)
+    except CsrfFailed:
+        # A tab rendered before a later sign-in holds an older token: signing out is still
+        # what the person asked for, so the session this browser is signed in with ends.
+        sent = ""
     session_id = page.identity.session_id or csrf_session(sent, settings)
     if session_id:
         await close(session_id)
