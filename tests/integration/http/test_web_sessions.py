@@ -313,3 +313,17 @@ async def test_with_secure_cookies_only_an_https_origin_is_ours_beyond_loopback(
     ):
         with pytest.raises(CsrfFailed):
             ensure_same_origin(asked(host, origin), settings)
+
+
+async def test_pages_ignore_another_schemes_authorization_header(world: World) -> None:
+    """A staging site behind nginx's auth_basic: every request carries Basic credentials.
+    The pages read the cookie as always; the API still refuses a non-Bearer header."""
+    basic = {"Authorization": "Basic c3RhZmY6c2VjcmV0"}
+    for path in ("/", "/login"):
+        page = await world.client.get(path, headers=basic)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    async with browser(world, GitHubUser(2_007, "staging")) as client:
+        me = await client.get("/", headers=basic)
+        assert me.status_code == 200 and "staging" in me.text
+    api = await world.client.get("/api/v1/members/me", headers=basic)
+    assert_problem(api, 401, "auth.token_invalid")
