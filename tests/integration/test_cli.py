@@ -106,3 +106,35 @@ def test_a_bad_setting_stops_the_command_with_a_clear_message() -> None:
     )
     assert done.returncode == 2
     assert "WAP_DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_never_deletes_files_in_the_metrics_folder_that_are_not_metrics(
+    tmp_path: Path,
+) -> None:
+    """WAP_METRICS_DIR pointed at the folder of the embedded database: the start stops and
+    names the file, and the database is still whole (it was deleted before)."""
+    (tmp_path / "counter_4242.db").write_bytes(b"an earlier run's counts")
+    done = subprocess.run(
+        [*WAP, "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=clean_env(WAP_METRICS_TOKEN="t" * 20, WAP_METRICS_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "WAP_METRICS_DIR" in done.stderr and "wap.db" in done.stderr
+    assert (tmp_path / "wap.db").stat().st_size > 0
+    assert (tmp_path / "counter_4242.db").exists()  # nothing is deleted when the start stops
+
+
+def test_serve_clears_an_earlier_runs_metric_files(tmp_path: Path) -> None:
+    from wap.entrypoints.cli import empty_metrics_dir
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    for name in ("counter_1.db", "gauge_livesum_2.db", "histogram_3.db", "summary_4.db"):
+        (folder / name).write_bytes(b"x")
+    (folder / "notes.txt").write_text("kept")
+    empty_metrics_dir(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]

@@ -11,12 +11,13 @@ from wap.entrypoints.web.pages import demo_allowed
 
 
 def request(server: str, client: str, headers: list[tuple[bytes, bytes]] | None = None) -> Request:  # type: ignore[type-arg]
+    host = f"[{server}]:8000" if ":" in server else f"{server}:8000"
     return Request(
         {
             "type": "http",
             "server": (server, 8000),
             "client": (client, 5555),
-            "headers": headers or [],
+            "headers": headers if headers is not None else [(b"host", host.encode())],
             "path": "/demo",
         }  # type: ignore[arg-type]
     )
@@ -75,5 +76,21 @@ def test_demo_is_off_on_a_server_bound_beyond_loopback(bound: str | None) -> Non
     ],
 )
 def test_demo_is_off_for_a_request_a_proxy_touched(header: str) -> None:
-    touched = request("127.0.0.1", "127.0.0.1", [(header.lower().encode(), b"198.51.100.7")])
+    touched = request(
+        "127.0.0.1",
+        "127.0.0.1",
+        [(b"host", b"127.0.0.1:8000"), (header.lower().encode(), b"198.51.100.7")],
+    )
     assert not demo_allowed(touched, LOCAL)
+
+
+@pytest.mark.parametrize(
+    "host", [b"evil.example:8000", b"evil.example", b"127.0.0.1.nip.io:8000", b"", b"[::1"]
+)
+def test_demo_refuses_a_host_that_is_no_loopback_name(host: bytes) -> None:
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 reaches the
+    server over loopback, but still asks for its own Host."""
+    headers = [(b"host", host)] if host else []
+    assert not demo_allowed(request("127.0.0.1", "127.0.0.1", headers), LOCAL)
+    for name in (b"localhost:8000", b"127.0.0.1", b"[::1]:8000"):
+        assert demo_allowed(request("127.0.0.1", "127.0.0.1", [(b"host", name)]), LOCAL)

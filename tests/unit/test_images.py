@@ -4,9 +4,10 @@ and what it keeps: the first frame, upright, at most STORED_SIDE a side."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from wap.adapters.media.images import (
     MAX_DECODE_BYTES,
@@ -99,3 +100,25 @@ async def test_transparency_and_grey_depths_survive() -> None:
     assert (await stored(encoded(clear))).getpixel((10, 10))[3] == 0  # type: ignore[index]
     deep = Image.new("I;16", (300, 200), 40_000)
     assert (await stored(encoded(deep))).size == (300, 200)
+
+
+def test_compressed_png_text_cannot_inflate_into_memory() -> None:
+    """A 16×16 PNG whose compressed text chunks inflate to 48 MB (a 50 KB file): refused
+    without the text ever being inflated (Pillow's defaults took 64 MB per file)."""
+    info = PngImagePlugin.PngInfo()
+    for i in range(48):
+        info.add_text(f"k{i}", "\0" * 1_000_000, zip=True)
+    data = encoded(Image.new("RGB", (16, 16)), pnginfo=info)
+    assert len(data) < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageInvalid):
+            PillowImageProcessor._process(data, (32, 18))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak
+    # A little text (a camera's or an editor's) is no reason to refuse a picture.
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "an editor", zip=True)
+    PillowImageProcessor._process(encoded(Image.new("RGB", (16, 16)), pnginfo=info), (32, 18))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -35,6 +36,26 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+# prometheus_client's multiprocess files: counter_<pid>.db, gauge_<mode>_<pid>.db, …
+PROMETHEUS_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
+
+
+def empty_metrics_dir(folder: Path) -> None:
+    """Make ``folder`` ready for this run's metric files: an earlier run's counts would be
+    added to this one's, so they go. Any other ``*.db`` there (a SQLite database, another
+    program's file) is neither deleted nor read by a scrape: the start stops instead."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = sorted(folder.glob("*.db"))
+    foreign = [f.name for f in files if not PROMETHEUS_FILE.fullmatch(f.name)]
+    if foreign:
+        raise ConfigError(
+            f"WAP_METRICS_DIR={folder} holds files that are not metrics ({', '.join(foreign)}): "
+            "give the metrics a folder of their own"
+        )
+    for stale in files:
+        stale.unlink()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -56,9 +77,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         metrics_dir = settings.metrics_dir
         if metrics_dir is None:
             metrics_dir = made_dir = Path(tempfile.mkdtemp(prefix="wap-metrics-"))
-        metrics_dir.mkdir(parents=True, exist_ok=True)
-        for stale in metrics_dir.glob("*.db"):
-            stale.unlink()  # an earlier run's counts would be added to this one's
+        try:
+            empty_metrics_dir(metrics_dir)
+        except ConfigError as error:
+            print(f"wap: configuration error: {error}", file=sys.stderr)
+            return 2
         # Inherited by the workers, which read them when they start (before any import).
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["WAP_METRICS_DIR"] = str(metrics_dir)
     uvicorn.run(

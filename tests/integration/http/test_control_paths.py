@@ -95,3 +95,23 @@ def test_the_access_log_of_wap_serve_shows_no_forged_line(tmp_path: Path) -> Non
 
 async def _walk(url: str) -> list[int]:
     return [await raw_get(url, target) for target in targets()]
+
+
+async def test_a_path_no_file_can_have_is_not_found(world: World) -> None:
+    """A file used as a folder, or a name longer than the file system allows, under every
+    static prefix: 404 like any missing file (Litestar makes a 500 of other OSErrors)."""
+    avatars = world.settings.media_dir / "avatars"
+    avatars.mkdir(parents=True, exist_ok=True)
+    (avatars / "a.webp").write_bytes(b"RIFF")
+    url = str(world.client.base_url)
+    long_name = b"a" * 300
+    for target in (
+        b"/static/web/app.css/x",
+        b"/static/swagger/swagger-ui.css/x",
+        b"/media/avatars/a.webp/x",
+        b"/media/" + long_name,
+        b"/static/web/" + long_name,
+        b"/static/swagger/" + long_name,
+    ):
+        assert await raw_get(url, target) == 404, target
+    assert await raw_get(url, b"/media/avatars/a.webp") == 200

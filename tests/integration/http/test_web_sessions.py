@@ -153,6 +153,30 @@ async def test_web_logout_revokes_the_session_after_the_access_cookie_lapsed(
     assert_problem(stolen, 401, "auth.refresh_invalid")
 
 
+async def test_web_logout_from_a_stale_tab_still_signs_out(world: World) -> None:
+    """A tab rendered before a second sign-in holds an old CSRF token: its logout button
+    still ends the session the browser is signed in with (a lab PC), never a 403 page."""
+    async with browser(world, GitHubUser(2_006, "stale-tab")) as client:
+        stale = form_csrf(await client.get("/"))
+        world.github.next_user = GitHubUser(2_006, "stale-tab")
+        start = await client.get("/api/v1/auth/github/login")  # signed in again, elsewhere
+        async with httpx.AsyncClient() as at_github:
+            back = await at_github.get(start.headers["location"])
+        callback = urlsplit(back.headers["location"])
+        assert (await client.get(callback.path + "?" + callback.query)).status_code == 302
+        refresh = cookie(client, "wap_refresh")
+        assert form_csrf(await client.get("/")) != stale
+        out = await client.post("/logout", data={"csrf": stale}, headers=origin_of(client))
+        assert out.status_code == 303 and cleared(out, "wap_access")
+        # From another site, the same form signs no one out.
+        forged = await client.post(
+            "/logout", data={"csrf": stale}, headers={"Origin": "https://evil.example"}
+        )
+        assert forged.status_code == 303 and not cleared(forged, "wap_access")
+    stolen = await world.client.post("/api/v1/auth/refresh", json={"refresh_token": refresh})
+    assert_problem(stolen, 401, "auth.refresh_invalid")
+
+
 async def test_a_forged_session_token_closes_nothing(world: World) -> None:
     async with browser(world, GitHubUser(2_004, "victim")) as victim:
         refresh = cookie(victim, "wap_refresh")
@@ -289,3 +313,17 @@ async def test_with_secure_cookies_only_an_https_origin_is_ours_beyond_loopback(
     ):
         with pytest.raises(CsrfFailed):
             ensure_same_origin(asked(host, origin), settings)
+
+
+async def test_pages_ignore_another_schemes_authorization_header(world: World) -> None:
+    """A staging site behind nginx's auth_basic: every request carries Basic credentials.
+    The pages read the cookie as always; the API still refuses a non-Bearer header."""
+    basic = {"Authorization": "Basic c3RhZmY6c2VjcmV0"}
+    for path in ("/", "/login"):
+        page = await world.client.get(path, headers=basic)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    async with browser(world, GitHubUser(2_007, "staging")) as client:
+        me = await client.get("/", headers=basic)
+        assert me.status_code == 200 and "staging" in me.text
+    api = await world.client.get("/api/v1/members/me", headers=basic)
+    assert_problem(api, 401, "auth.token_invalid")

@@ -8,7 +8,7 @@ import os
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from wap.application.media import ImageKind, ImageProcessor, ImageStore, ProcessedImage, StoredImage
 from wap.domain.errors import ImageInvalid, ImageTooLarge
@@ -20,6 +20,12 @@ MAX_PIXELS = 24_000_000  # a 6000×4000 (24 Mpx) phone photo fits; 1 × 40,000,0
 MAX_DECODE_BYTES = 128 * 1024 * 1024  # what one decode may hold, estimated by decode_cost
 DECODES_AT_ONCE = 2  # per process (and so per `wap serve` worker)
 STORED_SIDE = 2048  # originals are stored at most this large a side
+
+# A PNG's compressed text chunks are inflated when the file is opened, before any check of
+# ours: Pillow's defaults let a 63 KB file hold 64 MB of text. We keep no text (images are
+# re-encoded), so a little is enough; more is refused as image.invalid.
+PngImagePlugin.MAX_TEXT_CHUNK = 64 * 1024
+PngImagePlugin.MAX_TEXT_MEMORY = 256 * 1024
 
 # Pillow keeps a pixel of these modes in 1 or 2 bytes; every other mode takes 4.
 _BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}

@@ -36,7 +36,7 @@ from wap.entrypoints.http.observability import (
     prometheus_middleware,
     request_ids,
 )
-from wap.entrypoints.http.paths import refuse_control_paths
+from wap.entrypoints.http.paths import StaticFiles, refuse_control_paths
 from wap.entrypoints.http.problems import (
     handle_http_exception,
     handle_undecodable,
@@ -164,15 +164,24 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         middleware=[forget_refused_session],  # a refused session cookie is cleared, not a 401
     )
     web_assets = create_static_files_router(
-        path="/static/web", directories=[WEB / "static"], include_in_schema=False
+        path="/static/web",
+        directories=[WEB / "static"],
+        file_system=StaticFiles(),
+        include_in_schema=False,
     )
     probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
     assets = create_static_files_router(
-        path=SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
+        path=SWAGGER_ASSETS,
+        directories=[swagger_ui_path],
+        file_system=StaticFiles(),
+        include_in_schema=False,
     )
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     media = create_static_files_router(
-        path="/media", directories=[settings.media_dir], include_in_schema=False
+        path="/media",
+        directories=[settings.media_dir],
+        file_system=StaticFiles(),
+        include_in_schema=False,
     )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
     middleware: list[object] = [security_headers(hsts=settings.cookie_secure), refuse_control_paths]

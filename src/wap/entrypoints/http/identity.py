@@ -181,15 +181,18 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return str(request.scope.get("path", "")).startswith("/api/")
 
 
-def credentials(request: Request[Any, Any, Any]) -> tuple[str | None, bool]:
-    """The access token and whether it came from a cookie."""
+def credentials(request: Request[Any, Any, Any], pages: bool = False) -> tuple[str | None, bool]:
+    """The access token and whether it came from a cookie. On the web pages an
+    ``Authorization`` header of another scheme is not ours (a staging site behind nginx's
+    ``auth_basic`` sends Basic credentials with every request): the cookie decides there."""
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise TokenInvalid()
-        return token, False
+        if not (pages and scheme.lower() != "bearer"):
+            if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+                raise TokenInvalid()
+            return token, False
     cookie = request.cookies.get(ACCESS_COOKIE)
     if cookie:
         if len(cookie) > MAX_TOKEN_LENGTH:
@@ -218,9 +221,11 @@ class HttpProvider(Provider):
         address = proxies.client_address(request.scope, request.headers)
         # A web page with a cookie it cannot use (forged, expired, revoked) shows the visitor
         # signed out and clears the cookies (forget_refused_session); the API answers 401.
-        forgiving = not is_api(request) and "authorization" not in request.headers
+        pages = not is_api(request)
+        bearer = request.headers.get("authorization", "").lstrip()[:7].lower() == "bearer "
+        forgiving = pages and not bearer
         try:
-            token, from_cookie = credentials(request)
+            token, from_cookie = credentials(request, pages)
         except TokenInvalid:
             if not forgiving:
                 raise

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
+from litestar.file_system import BaseLocalFileSystem
 from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types.file_types import FileInfo
 
 
 def is_control(ch: str) -> bool:
@@ -30,3 +34,17 @@ def refuse_control_paths(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return guard
+
+
+class StaticFiles(BaseLocalFileSystem):
+    """The files under ``/static`` and ``/media``. A path that cannot name a file there
+    (``app.css/x``: a file used as a folder; a name longer than the file system allows) is
+    404 like any missing file, not the 500 Litestar makes of every other ``OSError``."""
+
+    async def info(self, path: Any, **kwargs: Any) -> FileInfo:
+        try:
+            return await super().info(path, **kwargs)
+        except PermissionError:
+            raise
+        except OSError as error:
+            raise FileNotFoundError(str(path)) from error

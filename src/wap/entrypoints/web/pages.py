@@ -99,6 +99,7 @@ from wap.domain.errors import InvalidValue, WapError
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus, parse_category, parse_genre
 from wap.entrypoints.config import Settings
+from wap.entrypoints.http.errors import CsrfFailed
 from wap.entrypoints.http.identity import (
     CSRF_COOKIE,
     Identity,
@@ -106,6 +107,7 @@ from wap.entrypoints.http.identity import (
     clear_session_cookies,
     csrf_session,
     ensure_csrf,
+    ensure_same_origin,
     session_csrf_token,
     set_csrf_cookie,
     set_session_cookies,
@@ -563,7 +565,10 @@ def proxied(request: Req) -> bool:
 def demo_allowed(request: Req, settings: Settings) -> bool:
     """Demo sign-in exists only when WAP_DEMO_SIGN_IN enables it (``make serve`` does), without
     a GitHub app, on a server that `wap serve` bound to a loopback address, for a browser on
-    the same machine whose request no proxy touched.
+    the same machine that asked for a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``:
+    a page from a rebound DNS name is refused) and whose request carries no proxy header.
+    A same-machine proxy or tunnel that adds no header and rewrites Host to a loopback name
+    cannot be told apart: that is why it is off unless switched on for a local trial.
 
     The bound address matters: a server on 0.0.0.0 also sees a same-machine proxy's
     connection as 127.0.0.1 → 127.0.0.1."""
@@ -571,12 +576,19 @@ def demo_allowed(request: Req, settings: Settings) -> bool:
         return False
     if settings.serve_host is None or not _loopback(settings.serve_host):
         return False
-    if proxied(request):
-        return False
+    if proxied(request) or not _loopback(_host_name(request.headers.get("host", ""))):
+        return False  # a Host that is no loopback name: DNS rebinding, or a proxy
     server, client = request.scope.get("server"), request.scope.get("client")
     if not server or not client:
         return False
     return _loopback(str(server[0])) and _loopback(str(client[0]))
+
+
+def _host_name(host: str) -> str:
+    """``127.0.0.1:8000`` → ``127.0.0.1``; ``[::1]:8000`` → ``::1``."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else ""
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 def _loopback(host: str) -> bool:
@@ -641,8 +653,17 @@ async def logout(
     form's CSRF token names (a token the service signed for that session, repeating the
     ``wap_csrf`` cookie). Its refresh tokens stop working."""
     form = await form_of(request)
-    page.check_csrf(request, form)
+    try:
+        ensure_same_origin(request, settings)  # another site's page signs no one out
+    except CsrfFailed:
+        return back("/", error=CsrfFailed.code)
     sent = str(form.get("csrf", ""))[:256]
+    try:
+        page.check_csrf(request, form)
+    except CsrfFailed:
+        # A tab rendered before a later sign-in holds an older token: signing out is still
+        # what the person asked for, so the session this browser is signed in with ends.
+        sent = ""
     session_id = page.identity.session_id or csrf_session(sent, settings)
     if session_id:
         await close(session_id)
