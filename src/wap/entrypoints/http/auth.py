@@ -101,11 +101,18 @@ def unseal(sealed: str | None, settings: Settings) -> dict[str, Any]:
     return payload
 
 
-def _callback_url(request: Request[Any, Any, Any]) -> str:
+def _callback_url(request: Request[Any, Any, Any], proxies: TrustedProxies) -> str:
+    """This service's callback URL as the browser sees it. Behind a proxy that ends TLS
+    (nginx sets ``X-Forwarded-Proto``), the scheme is the proxy's, believed only from a
+    trusted one: GitHub compares the whole URL with the OAuth app's callback."""
     try:
-        return str(request.base_url).rstrip("/") + CALLBACK_PATH
+        base = str(request.base_url).rstrip("/")
     except ValueError:  # a Host header that is no host (e.g. "x:99999")
         raise InvalidValue(field="host") from None
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto in ("http", "https") and proxies.peer_is_trusted(request.scope):
+        base = proto + base[base.index(":") :]
+    return base + CALLBACK_PATH
 
 
 def landing(next_path: str | None, settings: Settings) -> str:
@@ -133,12 +140,13 @@ async def github_login(
     request: Request[Any, Any, Any],
     settings: FromDishka[Settings],
     github: FromDishka[IdentityProvider],
+    proxies: FromDishka[TrustedProxies],
     next_path: Annotated[str | None, QueryParameter(name="next", max_length=2000)] = None,
 ) -> Redirect:
     _require_github(settings)
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     url = github.authorization_url(
-        state=state, code_verifier=verifier, redirect_uri=_callback_url(request)
+        state=state, code_verifier=verifier, redirect_uri=_callback_url(request, proxies)
     )
     sealed = seal(
         {
@@ -176,6 +184,7 @@ async def github_callback(
     request: Request[Any, Any, Any],
     settings: FromDishka[Settings],
     sign_in: FromDishka[SignInWithGitHub],
+    proxies: FromDishka[TrustedProxies],
     code: Annotated[str | None, QueryParameter(max_length=512)] = None,
     oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=512)] = None,
     oauth_error: Annotated[str | None, QueryParameter(name="error", max_length=200)] = None,
@@ -190,7 +199,7 @@ async def github_callback(
     result = await sign_in(
         SignInCommand(
             code=code,
-            redirect_uri=_callback_url(request),
+            redirect_uri=_callback_url(request, proxies),
             code_verifier=str(sealed.get("verifier", "")),
         )
     )
