@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Scope
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MasterDownError, OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -202,6 +203,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             PoolTimeoutError: handle_unavailable,
             RedisConnectionError: handle_unavailable,
             RedisTimeoutError: handle_unavailable,
+            # A Redis that refuses writes (a replica after a failover, maxmemory reached).
+            ReadOnlyError: handle_unavailable,
+            OutOfMemoryError: handle_unavailable,
+            MasterDownError: handle_unavailable,
             Exception: handle_unexpected,
         },
         request_max_body_size=MAX_BODY_BYTES,
