@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,6 +39,18 @@ def ensure_admitted(*admissions: Admission) -> None:
         raise RateLimited(retry_after=max(refused))
 
 
+def client_network(address: str) -> str:
+    """What one client holds: an IPv4 address, or an IPv6 /64 (one home or one phone is given
+    a whole /64, and could otherwise take a fresh budget per address in it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 @dataclass(frozen=True, slots=True)
 class Rate:
     count: int
@@ -60,7 +73,8 @@ class AuthLimits:
 
     async def address(self, address: str) -> None:
         rate = self._per_address
-        ensure_admitted(await self._limiter.hit(f"auth:{address}", rate.count, rate.per_seconds))
+        key = f"auth:{client_network(address)}"
+        ensure_admitted(await self._limiter.hit(key, rate.count, rate.per_seconds))
 
     async def session(self, action: str, session_id: str) -> None:
         rate = self._per_session

@@ -5,6 +5,7 @@ import pytest
 from tests.builders import OCTOCAT, member, registration
 from tests.fakes import InMemoryMemberRepository
 from tests.unit.application.club import Club
+from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.application.auth.ports import RefreshOutcome
 from wap.application.auth.sessions import (
@@ -29,7 +30,7 @@ from wap.application.errors import (
     RefreshInvalid,
     TokenInvalid,
 )
-from wap.application.limits import Rate
+from wap.application.limits import AuthLimits, Rate
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
     EmailDomainNotAllowed,
@@ -336,3 +337,15 @@ async def test_logout_is_limited_per_session() -> None:
     with pytest.raises(RateLimited):
         await club.use(Logout)(first.session_id)
     await club.use(Logout)(second.session_id)  # another session is not affected
+
+
+async def test_an_ipv6_client_has_one_sign_in_budget_for_its_whole_64() -> None:
+    limits = AuthLimits(InMemoryRateLimiter(), Rate(2, 60), Rate(10, 60))
+    await limits.address("2001:db8:1:2::1")
+    await limits.address("2001:db8:1:2:ffff::9")
+    with pytest.raises(RateLimited):
+        await limits.address("2001:db8:1:2:abcd::7")  # another address of the same /64
+    await limits.address("2001:db8:1:3::1")  # the next /64 is someone else
+    for _ in range(2):
+        await limits.address("192.0.2.1")
+    await limits.address("192.0.2.2")  # IPv4 addresses stay apart
