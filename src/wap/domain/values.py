@@ -26,6 +26,11 @@ def restored(cls: type[V], *values: Any) -> V:
 # Bidi embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069): they reorder the
 # text around them, so "txt.exe" can be shown as "exe.txt" (CVE-2021-42574, "Trojan Source").
 BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
+# Characters that show as nothing (zero-width space, word joiner, BOM, soft hyphen) or only
+# steer direction (LRM, RLM, ALM): on one line they make look-alikes ("WAP" and "W\u200bAP"
+# are two titles that read the same). Joiners (ZWJ, ZWNJ) stay: emoji and scripts need them.
+INVISIBLE = frozenset("\u200b\u200e\u200f\u061c\u2060\ufeff\u00ad")
+NOT_ON_ONE_LINE = BIDI_CONTROLS | INVISIBLE
 LINE_BREAKS = "\n\r"  # with tabs, what multi-line text may hold of the control characters
 TEXT_CONTROLS_ALLOWED = "\n\r\t"
 
@@ -38,9 +43,10 @@ def has_control_characters(text: str) -> bool:
 def is_one_line(text: str) -> bool:
     """The rule for every single-line field (titles, names, messages, categories, tech-stack
     items, links, genre and position values): no control character at all (C0 with tab, CR,
-    LF and NUL; DEL; C1), no line or paragraph separator (U+2028, U+2029), no bidi control."""
+    LF and NUL; DEL; C1), no line or paragraph separator (U+2028, U+2029), no bidi control,
+    no invisible character."""
     return not any(
-        unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS for ch in text
+        unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in NOT_ON_ONE_LINE for ch in text
     )
 
 
@@ -68,11 +74,11 @@ def trimmed(raw: str) -> str:
 def one_line(text: str) -> str:
     """``text`` made safe for one line (an e-mail subject, a log line) whatever it holds,
     for rows stored before the rule: line breaks and other controls become a space, bidi
-    controls are dropped."""
+    controls and invisible characters are dropped."""
     kept = (
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in text
-        if ch not in BIDI_CONTROLS
+        if ch not in NOT_ON_ONE_LINE
     )
     return " ".join(word for word in "".join(kept).split(" ") if word)
 

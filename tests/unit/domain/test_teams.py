@@ -46,13 +46,17 @@ from wap.domain.teams import (
     team_visible,
 )
 from wap.domain.terms import Term
-from wap.domain.values import Links
+from wap.domain.values import NOT_ON_ONE_LINE, Links
 
 LEADER = Actor(1, Role.MEMBER, MemberStatus.APPROVED)
 OTHER = Actor(2, Role.MEMBER, MemberStatus.APPROVED)
 OFFICER = Actor(3, Role.OFFICER, MemberStatus.APPROVED)
 
-printable = st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp"))
+# What a title may hold: not the controls, separators, bidi and invisible characters that
+# is_one_line refuses (tests/unit/domain/test_values.py covers those).
+printable = st.characters(
+    blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp"), blacklist_characters=NOT_ON_ONE_LINE
+)
 
 
 @given(st.text(printable, min_size=1, max_size=30))

@@ -27,8 +27,9 @@ from wap.domain.values import Links, is_clean_text, is_one_line, one_line, trimm
 BIDI = [chr(c) for c in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069)]
 C0 = [chr(c) for c in range(0x20)]  # NUL, tab, LF, CR, ESC, …
 OTHER_CONTROLS = ["\x7f", "\x85", "\x9b", "\u2028", "\u2029"]
-NEVER_ON_ONE_LINE = C0 + OTHER_CONTROLS + BIDI
-NEVER_IN_TEXT = [ch for ch in NEVER_ON_ONE_LINE if ch not in "\n\r\t\u2028\u2029"]
+INVISIBLE = ["\u200b", "\u200e", "\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad"]
+NEVER_ON_ONE_LINE = C0 + OTHER_CONTROLS + BIDI + INVISIBLE
+NEVER_IN_TEXT = [ch for ch in C0 + OTHER_CONTROLS + BIDI if ch not in "\n\r\t\u2028\u2029"]
 
 # Each single-line field with a valid value, where a bad character goes, and its SPEC code.
 ONE_LINE_FIELDS: list[tuple[str, Callable[[str], object], str, type[WapError]]] = [
@@ -54,7 +55,9 @@ TEXT_FIELDS: list[tuple[str, Callable[[str], object], type[WapError]]] = [
 
 @given(st.text())
 def test_one_line_means_no_control_separator_or_bidi_character(text: str) -> None:
-    expected = not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI for ch in text)
+    expected = not any(
+        unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI + INVISIBLE for ch in text
+    )
     assert is_one_line(text) is expected
     if is_one_line(text):
         assert "\n" not in text and "\r" not in text and "\x00" not in text
@@ -108,3 +111,10 @@ def test_multi_line_text_keeps_newlines_and_refuses_other_controls(
     make("첫 줄\r\n둘째 줄\n\t들여쓴 줄")
     with pytest.raises(error):
         make(f"첫 줄{bad}둘째 줄")
+
+
+def test_invisible_characters_make_no_look_alike_titles_but_joiners_stay() -> None:
+    with pytest.raises(TitleInvalid):
+        Title.of("W\u200bAP")
+    assert Title.of("가족 👨\u200d👩\u200d👧").value  # an emoji's zero-width joiners
+    assert is_clean_text("소개\u200b글")  # multi-line text keeps them (no look-alike keys)
