@@ -17,18 +17,20 @@ from wap.application.admin.ports import AuditLog
 from wap.application.auth.ports import IdentityProvider
 from wap.application.errors import OAuthFailed, Unavailable
 from wap.application.mail.ports import Mail, MailQueue
-from wap.application.media import ImageKind, ImageStore, ProcessedImage, StoredImage
+from wap.application.media.ports import ImageKind, ImageStore, ProcessedImage, StoredImage
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.notices.notifier import Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import UnitOfWork
-from wap.application.system.readiness import DependencyProbe
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.manage import team_detail
-from wap.application.teams.ports import TeamRepository
+from wap.application.system.ports import DependencyProbe
+from wap.application.teams.lookups import team_detail
+from wap.application.teams.ports import (
+    ApplicationRepository,
+    LikeRepository,
+    TeamDetailReader,
+    TeamRepository,
+)
 from wap.application.teams.read_models import TeamDetail
-from wap.application.teams.reader import TeamDetailReader
 from wap.domain.applications import Application
 from wap.domain.audit import AuditEntry
 from wap.domain.catalog import Category

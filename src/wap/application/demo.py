@@ -11,8 +11,7 @@ from wap.application.auth.sessions import SessionIssuer, TokenPair
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import LikeRepository, TeamRepository
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.errors import MemberNotFound
 from wap.domain.members import (

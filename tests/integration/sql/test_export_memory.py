@@ -18,7 +18,8 @@ from wap.adapters.sql.tables import applications, members
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.touched import Touched
 from wap.adapters.system import FixedClock
-from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
+from wap.application.admin.exports import ExportCsv, ExportRequest
+from wap.application.admin.ports import ExportKind
 from wap.domain.members import Actor, MemberStatus, Role
 
 ROWS = 20_000  # twice the 10,000 of the issue: the file is ~8 MB

@@ -47,35 +47,30 @@ from wap.application.admin.members import (
     RejectMembers,
 )
 from wap.application.admin.ports import AuditLog
+from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import (
     AccessTokenCodec,
     EmailCodeStore,
     IdentityProvider,
+    RateLimiter,
     SessionStore,
 )
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
 from wap.application.auth.sign_up import Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
-from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.mail.ports import MailQueue
-from wap.application.media import (
-    ImageLimits,
-    ImageProcessor,
-    ImageStore,
-    UploadAvatar,
-    UploadTeamImage,
-)
+from wap.application.media.ports import ImageProcessor, ImageStore
+from wap.application.media.upload import ImageLimits, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
 from wap.application.notices.inbox import MarkNoticesRead, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
-from wap.application.ports import Clock, UnitOfWork
-from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.applications_port import ApplicationRepository
+from wap.application.ports import Clock, ReadCache, UnitOfWork
+from wap.application.system.ports import DependencyProbe
+from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,
@@ -83,7 +78,6 @@ from wap.application.teams.applying import (
     WithdrawApplication,
 )
 from wap.application.teams.deadlines import CloseRecruitment
-from wap.application.teams.likes import LikeRepository
 from wap.application.teams.manage import (
     CompleteTeam,
     CreateTeam,
@@ -92,10 +86,14 @@ from wap.application.teams.manage import (
     HandOverLeadership,
     LeaveTeam,
 )
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import (
+    ApplicationRepository,
+    LikeRepository,
+    TeamDetailReader,
+    TeamRepository,
+)
 from wap.application.teams.queries import GetTeamDetail, SetLike
-from wap.application.teams.reader import TeamDetailReader
-from wap.application.views.ports import ViewLedger
+from wap.application.views.ports import ViewedPageCache, ViewLedger
 from wap.domain.members import Actor, Member
 from wap.domain.teams import Team
 

@@ -7,6 +7,7 @@ from tests.fakes import InMemoryMemberRepository
 from tests.unit.application.club import Club
 from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
+from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import RefreshOutcome
 from wap.application.auth.sessions import (
     Authenticate,
@@ -30,7 +31,6 @@ from wap.application.errors import (
     RefreshInvalid,
     TokenInvalid,
 )
-from wap.application.limits import AuthLimits, Rate
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
     EmailDomainNotAllowed,

@@ -10,7 +10,7 @@ from PIL import Image
 from tests.builders import NOW, new_team, png
 from tests.unit.application.club import Club
 from wap.adapters.media.images import PillowImageProcessor
-from wap.application.media import ImageLimits, Upload, UploadAvatar, UploadTeamImage
+from wap.application.media.upload import ImageLimits, Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
 from wap.application.patch import UNSET
 from wap.application.teams.applying import (

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import inserted_id
 from wap.adapters.sql.tables import applications, teams
-from wap.application.teams.applications_port import ApplicationRepository
+from wap.application.teams.ports import ApplicationRepository
 from wap.domain.applications import Application, ApplicationStatus, Message
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, TeamNotFound

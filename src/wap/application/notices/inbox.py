@@ -8,12 +8,12 @@ from typing import Any
 
 import msgspec
 
+from wap.application.cursors import decode_cursor, encode_cursor
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.queries import decode_cursor, encode_cursor
 from wap.domain.errors import InvalidValue
 from wap.domain.members import Actor
 

@@ -8,11 +8,9 @@ from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.application.teams.manage import load_team
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.lookups import load_team
+from wap.application.teams.ports import ApplicationRepository, TeamReader, TeamRepository
 from wap.application.teams.read_models import ApplicationView, MyApplicationView, TeamBrief
-from wap.application.teams.reader import TeamReader
 from wap.domain.applications import Application, ApplicationStatus, check_can_apply
 from wap.domain.errors import ApplicationNotFound, SlotFull
 from wap.domain.members import Actor

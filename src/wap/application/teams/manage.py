@@ -7,14 +7,14 @@ from datetime import datetime
 
 from wap.application.admin.ports import AuditLog
 from wap.application.members.ports import MemberRepository
-from wap.application.members.read_models import MemberSummary
 from wap.application.notices.notifier import Notifier
 from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.lookups import load_team, team_detail
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
 from wap.domain.audit import AuditAction, officer_action
-from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, check_fields
+from wap.domain.errors import NotTeamMember, OwnerOnly, check_fields
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
@@ -28,18 +28,6 @@ from wap.domain.teams import (
     slot_specs,
 )
 from wap.domain.values import Links
-
-
-async def load_team(teams: TeamRepository, team_id: int, *, lock: bool = False) -> Team:
-    team = await (teams.get_for_update(team_id) if lock else teams.get(team_id))
-    if team is None:
-        raise TeamNotFound()
-    return team
-
-
-async def team_detail(team: Team, members: MemberRepository, liked: bool = False) -> TeamDetail:
-    leader = await members.get(team.leader_id)
-    return TeamDetail.of(team, MemberSummary.of(leader) if leader else None, liked)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dishka import FromDishka
 from litestar import Response, delete, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, MultipartBody, QueryParameter
 
-from wap.application.media import Upload, UploadTeamImage
+from wap.application.media.upload import Upload, UploadTeamImage
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,

@@ -45,7 +45,7 @@ from wap.application.auth.sign_up import (
 )
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts
-from wap.application.media import Upload, UploadAvatar, UploadTeamImage
+from wap.application.media.upload import Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.members.ports import SearchField
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
