@@ -29,7 +29,6 @@ async def test_ten_thousand_applications_export_in_bounded_memory(engine: AsyncE
     sessions = create_sessionmaker(engine)
     async with sessions() as session:
         leader = await SqlMemberRepository(session, Touched()).add(member())
-        assert leader.id is not None
         board = await SqlTeamRepository(session, Touched()).add(team(leader.id))
         people = [member(name="지원자") for _ in range(ROWS)]
         await session.execute(insert(members), [member_values(p) for p in people])

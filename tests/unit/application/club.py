@@ -3,7 +3,7 @@
 Every port is an in-memory twin (``tests/fakes.py`` and the in-memory adapters) and every use
 case is built by dishka from its constructor's types, as the real container builds it, so a
 use case that gains or reorders a dependency needs no change here or in a test. A test
-replaces a fake by passing it (``Club(members=InMemoryMemberRepository(holder))``) and takes
+replaces a fake by passing it (``Club(sessions=InMemorySessionStore(now=...))``) and takes
 a use case by its class (``club.use(CreateTeam)``).
 """
 
@@ -94,7 +94,7 @@ from wap.application.teams.ports import (
 )
 from wap.application.teams.queries import GetTeamDetail, SetLike
 from wap.application.views.ports import ViewedPageCache, ViewLedger
-from wap.domain.members import Actor, Member
+from wap.domain.members import Actor, Member, NewMember
 from wap.domain.teams import Team
 
 U = TypeVar("U")
@@ -242,12 +242,11 @@ class Club:
 
     async def recruiting(self, leader: Member, **kwargs: Any) -> Team:
         """A team that ``leader`` leads (recruiting unless ``status`` says otherwise)."""
-        assert leader.id is not None
         return await self.teams.add(team(leader.id, **kwargs))
 
-    async def add(self, *people: Member) -> None:
-        for person in people:
-            await self.members.add(person)
+    async def add(self, *people: NewMember) -> list[Member]:
+        """Store ``people`` in this order and give them back as stored (with their ids)."""
+        return [await self.members.add(person) for person in people]
 
     async def registering(self) -> tuple[int, Actor]:
         """Sign in with the code ``good``: a member who has not signed up yet."""

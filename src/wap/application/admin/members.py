@@ -249,7 +249,7 @@ class ListAudit:
         return AuditPage(
             [
                 AuditItem(
-                    id=e.id or 0,
+                    id=e.id,
                     actor_id=e.actor_id,
                     action=e.action.value,
                     target_type=e.target_type.value,

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Sequence
 from enum import StrEnum
 from typing import Protocol
 
-from wap.domain.audit import AuditEntry
+from wap.domain.audit import AuditEntry, NewAuditEntry
 from wap.domain.terms import Term
 
 
@@ -13,7 +13,7 @@ class AuditLog(Protocol):
     """Officer actions, written in the same transaction as the action."""
 
     @abstractmethod
-    async def add(self, entry: AuditEntry) -> None: ...
+    async def add(self, entry: NewAuditEntry) -> None: ...
 
     @abstractmethod
     async def page(self, page: int, page_size: int) -> tuple[list[AuditEntry], int]:

@@ -19,7 +19,7 @@ from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
     Description,
-    Team,
+    NewTeam,
     Title,
     ensure_can_leave,
     find_member,
@@ -37,7 +37,7 @@ class SlotRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class NewTeam:
+class TeamDraft:
     actor: Actor
     title: str
     genre: str
@@ -61,7 +61,7 @@ class CreateTeam:
         self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
         self._notifier = notifier
 
-    async def __call__(self, command: NewTeam) -> TeamDetail:
+    async def __call__(self, command: TeamDraft) -> TeamDetail:
         command.actor.ensure_approved()
         title, genre, description, slots, links = check_fields(
             ("title", lambda: Title.of(command.title)),
@@ -70,7 +70,7 @@ class CreateTeam:
             ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
             ("links", lambda: Links.of(command.links)),
         )
-        team = Team.open(
+        new = NewTeam.open(
             leader_id=command.actor.member_id,
             title=title,
             genre=genre,
@@ -80,7 +80,7 @@ class CreateTeam:
             now=self._clock.now(),
             recruit_until=command.recruit_until,
         )
-        await self._teams.add(team)  # team.title_taken: the title's unique key decides
+        team = await self._teams.add(new)  # team.title_taken: the title's unique key decides
         await self._notifier.tell_officers(
             NoticeKind.TEAM_WAITING,
             {"team_id": team.id, "team": team.title.value},

@@ -17,9 +17,9 @@ from wap.application.teams.read_models import (
     TeamPage,
     TeamSummary,
 )
-from wap.domain.applications import Application, ApplicationStatus
+from wap.domain.applications import Application, ApplicationStatus, NewApplication
 from wap.domain.catalog import Category, Genre
-from wap.domain.teams import Team, TeamMember, TeamStatus
+from wap.domain.teams import NewTeam, Team, TeamMember, TeamStatus
 from wap.domain.terms import Term
 
 
@@ -27,7 +27,7 @@ class TeamRepository(Protocol):
     """Teams with their slots, and the people in them."""
 
     @abstractmethod
-    async def add(self, team: Team) -> Team:
+    async def add(self, team: NewTeam) -> Team:
         """Store a new team, its slots and its leader; return it with its id.
 
         Raises ``TitleTaken`` when another team holds the title (compared case-insensitively).
@@ -84,7 +84,7 @@ class TeamRepository(Protocol):
 
 class ApplicationRepository(Protocol):
     @abstractmethod
-    async def add(self, application: Application) -> Application:
+    async def add(self, application: NewApplication) -> Application:
         """Store a pending application. Raises ``DuplicateApplication`` when the member already
         has one pending for the team (the database decides, so concurrent tries leave one)."""
 

@@ -78,9 +78,9 @@ from wap.application.teams.manage import (
     HandOver,
     HandOverLeadership,
     LeaveTeam,
-    NewTeam,
     SlotRequest,
     TeamAction,
+    TeamDraft,
     TeamEdit,
 )
 from wap.application.teams.queries import (
@@ -455,7 +455,7 @@ async def create_team(
     try:
         page.check_csrf(request, form)
         team = await create(
-            NewTeam(
+            TeamDraft(
                 actor=page.identity.signed_in(),
                 title=str(form.get("title", ""))[:100],
                 genre=str(form.get("genre", ""))[:20],
