@@ -38,11 +38,20 @@ from wap.adapters.sql.engine import create_engine
 from wap.adapters.sql.members import member_values
 from wap.adapters.sql.tables import applications, likes, members, team_members, team_slots, teams
 from wap.adapters.sql.teams import team_values
-from wap.domain.applications import Application, Message, check_can_apply
+from wap.domain.applications import Message, NewApplication, check_can_apply
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.likes import ensure_can_like
-from wap.domain.members import Bio, GitHubIdentity, Language, Member, Name, StudentNumber, TechStack
-from wap.domain.teams import Description, Team, TeamRole, Title, slot_specs
+from wap.domain.members import (
+    Bio,
+    GitHubIdentity,
+    Language,
+    Member,
+    Name,
+    NewMember,
+    StudentNumber,
+    TechStack,
+)
+from wap.domain.teams import Description, NewTeam, Team, TeamRole, Title, slot_specs
 from wap.domain.terms import KST, Term
 from wap.domain.values import Links
 
@@ -219,7 +228,7 @@ def _member(rng: random.Random, member_id: int, now: datetime) -> Member:
     github_id = GITHUB_ID_BASE + member_id
     login = f"wap-bench-{member_id}"
     signed_up = now - timedelta(days=rng.uniform(30, 700))
-    person = Member.signed_in(
+    person = NewMember.signed_in(
         GitHubIdentity(
             github_id,
             login,
@@ -252,8 +261,7 @@ def _member(rng: random.Random, member_id: int, now: datetime) -> Member:
         notify_email=rng.random() < 0.7,
         language=Language.EN if rng.random() < 0.1 else Language.KO,
     )
-    person.id = member_id
-    return person
+    return person.stored(member_id)
 
 
 def _team(
@@ -267,8 +275,7 @@ def _team(
     categories = rng.sample(SLOT_CHOICES[genre], k=rng.randint(2, 4))
     opened_from = max(term_start(term), now - timedelta(days=25))
     opened = _between(rng, opened_from, now - (now - opened_from) / 4)
-    assert leader.id is not None
-    team = Team.open(
+    team = NewTeam.open(
         leader_id=leader.id,
         title=Title.of(title),
         genre=genre,
@@ -281,8 +288,7 @@ def _team(
     )
     approved = _between(rng, opened, opened + (now - opened) / 3)
     team.approve(approved)
-    team.id = team_id
-    return team, approved
+    return team.stored(team_id), approved
 
 
 def _applications(
@@ -297,7 +303,6 @@ def _applications(
     accepts some (each takes a place in its slot), rejects some; some withdraw, some wait.
     Returns the members who joined, in the order they joined, and how many applications
     still wait."""
-    assert team.id is not None
     joined: list[tuple[datetime, int]] = []
     pending = 0
     in_team = {team.leader_id}
@@ -312,7 +317,6 @@ def _applications(
     rng.shuffle(candidates)
     applied_at = approved
     for (outcome, category), applicant in zip(decisions, candidates, strict=False):
-        assert applicant.id is not None
         applied_at = _between(rng, applied_at, applied_at + (now - applied_at) / 4)
         if not team.slot(category).has_room:
             continue  # the API would refuse it (application.slot_full)
@@ -324,7 +328,7 @@ def _applications(
             has_pending=False,  # one application per candidate and team
             now=applied_at,
         )
-        application = Application.submit(
+        application = NewApplication.submit(
             team_id=team.id,
             member_id=applicant.id,
             category=category,

@@ -10,7 +10,7 @@ from typing import Any
 from PIL import Image
 
 from wap.application.auth.sign_up import Registration
-from wap.application.teams.manage import NewTeam, SlotRequest
+from wap.application.teams.manage import SlotRequest, TeamDraft
 from wap.application.teams.read_models import MemberSummary, SlotView, TeamDetail
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.members import (
@@ -19,10 +19,11 @@ from wap.domain.members import (
     Member,
     MemberStatus,
     Name,
+    NewMember,
     Role,
     StudentNumber,
 )
-from wap.domain.teams import Capacity, Description, SlotSpec, Team, TeamStatus, Title
+from wap.domain.teams import Capacity, Description, NewTeam, SlotSpec, TeamStatus, Title
 from wap.domain.values import Links
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -36,9 +37,9 @@ def member(
     role: Role = Role.MEMBER,
     name: str = "김와프",
     login: str | None = None,
-) -> Member:
+) -> NewMember:
     n = next(_serial)
-    built = Member.signed_in(
+    built = NewMember.signed_in(
         GitHubIdentity(github_id=10_000 + n, login=login or f"user{n}", avatar_url=None), NOW
     )
     if status is not MemberStatus.REGISTERING:
@@ -59,8 +60,8 @@ def team(
     title: str | None = None,
     status: TeamStatus = TeamStatus.RECRUITING,
     slots: dict[Category, int] | None = None,
-) -> Team:
-    built = Team.open(
+) -> NewTeam:
+    built = NewTeam.open(
         leader_id=leader_id,
         title=Title.of(title or f"팀 {next(_serial)}"),
         genre=Genre.WEB,
@@ -74,15 +75,15 @@ def team(
 
 
 def ids(*people: Member) -> tuple[int, ...]:
-    return tuple(p.id for p in people if p.id is not None)
+    return tuple(p.id for p in people)
 
 
 def as_officer(person: Member) -> Actor:
     """The person as an approved officer, whatever the store says (a stale token's view)."""
-    return Actor(person.id or 0, Role.OFFICER, MemberStatus.APPROVED)
+    return Actor(person.id, Role.OFFICER, MemberStatus.APPROVED)
 
 
-def new_team(actor: Actor, **overrides: Any) -> NewTeam:
+def new_team(actor: Actor, **overrides: Any) -> TeamDraft:
     values: dict[str, Any] = {
         "actor": actor,
         "title": "WAP 게시판",
@@ -92,7 +93,7 @@ def new_team(actor: Actor, **overrides: Any) -> NewTeam:
         "links": ("https://github.com/wap/board",),
     }
     values.update(overrides)
-    return NewTeam(**values)
+    return TeamDraft(**values)
 
 
 def registration(actor: Actor, code: str, **overrides: str) -> Registration:

@@ -7,7 +7,6 @@ checks over these and over the SQL adapters (SQLite and MariaDB), so they cannot
 from __future__ import annotations
 
 import copy
-import dataclasses
 import itertools
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -17,25 +16,27 @@ from wap.application.admin.ports import AuditLog
 from wap.application.auth.ports import IdentityProvider
 from wap.application.errors import OAuthFailed, Unavailable
 from wap.application.mail.ports import Mail, MailQueue
-from wap.application.media import ImageKind, ImageStore, ProcessedImage, StoredImage
+from wap.application.media.ports import ImageKind, ImageStore, ProcessedImage, StoredImage
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.notices.notifier import Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import UnitOfWork
-from wap.application.system.readiness import DependencyProbe
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.manage import team_detail
-from wap.application.teams.ports import TeamRepository
+from wap.application.system.ports import DependencyProbe
+from wap.application.teams.lookups import team_detail
+from wap.application.teams.ports import (
+    ApplicationRepository,
+    LikeRepository,
+    TeamDetailReader,
+    TeamRepository,
+)
 from wap.application.teams.read_models import TeamDetail
-from wap.application.teams.reader import TeamDetailReader
-from wap.domain.applications import Application
-from wap.domain.audit import AuditEntry
+from wap.domain.applications import Application, NewApplication
+from wap.domain.audit import AuditEntry, NewAuditEntry
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, StudentNumberTaken, TitleTaken
-from wap.domain.members import GitHubIdentity, Member, MemberStatus, Role
-from wap.domain.notifications import Notice
-from wap.domain.teams import Team, TeamMember, TeamRole, TeamStatus
+from wap.domain.members import GitHubIdentity, Member, MemberStatus, NewMember, Role
+from wap.domain.notifications import NewNotice, Notice
+from wap.domain.teams import NewTeam, Team, TeamMember, TeamRole, TeamStatus
 from wap.domain.views import Viewer
 
 
@@ -58,24 +59,18 @@ class FakeUnitOfWork(UnitOfWork):
 
 
 class InMemoryMemberRepository(MemberRepository):
-    def __init__(self, *members: Member) -> None:
+    def __init__(self) -> None:
         self._rows: dict[int, Member] = {}
         self._ids = itertools.count(1)
-        for member in members:
-            self._store(member)
 
-    def _store(self, member: Member) -> Member:
-        if member.id is None:
-            member.id = next(self._ids)
-        self._rows[member.id] = copy.deepcopy(member)
-        return member
-
-    async def add(self, member: Member) -> Member:
+    async def add(self, member: NewMember) -> Member:
         if any(m.github_id == member.github_id for m in self._rows.values()):
             raise ValueError("github_id is unique")
-        return self._store(member)
+        stored = copy.deepcopy(member).stored(next(self._ids))
+        self._rows[stored.id] = copy.deepcopy(stored)
+        return stored
 
-    async def get_or_add(self, member: Member) -> tuple[Member, bool]:
+    async def get_or_add(self, member: NewMember) -> tuple[Member, bool]:
         existing = await self.get_by_github_id(member.github_id)
         if existing is not None:
             return existing, False
@@ -90,7 +85,7 @@ class InMemoryMemberRepository(MemberRepository):
 
     async def get_by_login(self, github_login: str) -> Member | None:
         matches = [m for m in self._rows.values() if m.github_login.lower() == github_login.lower()]
-        return copy.deepcopy(max(matches, key=lambda m: m.id or 0)) if matches else None
+        return copy.deepcopy(max(matches, key=lambda m: m.id)) if matches else None
 
     async def get_by_github_id(self, github_id: int) -> Member | None:
         for member in self._rows.values():
@@ -126,7 +121,7 @@ class InMemoryMemberRepository(MemberRepository):
 
         found = [
             m
-            for m in sorted(self._rows.values(), key=lambda m: (m.created_at, m.id or 0))
+            for m in sorted(self._rows.values(), key=lambda m: (m.created_at, m.id))
             if (query.status is None or m.status is query.status)
             and (not query.text or query.text in text_of(m))
         ]
@@ -137,7 +132,7 @@ class InMemoryMemberRepository(MemberRepository):
         return sorted(
             m.id
             for m in self._rows.values()
-            if m.id is not None and m.role is Role.OFFICER and m.status is MemberStatus.APPROVED
+            if m.role is Role.OFFICER and m.status is MemberStatus.APPROVED
         )
 
     async def count_officers(self) -> int:
@@ -151,26 +146,20 @@ class InMemoryMemberRepository(MemberRepository):
 class InMemoryTeamRepository(TeamRepository):
     applications: InMemoryApplicationRepository  # set by tests of the deadline job
 
-    def __init__(self, *teams: Team) -> None:
+    def __init__(self) -> None:
         self._rows: dict[int, Team] = {}
         self._members: dict[int, list[TeamMember]] = {}
         self._ids = itertools.count(1)
-        for team in teams:
-            self._insert(team)
 
-    def _insert(self, team: Team) -> Team:
-        if team.id is None:
-            team.id = next(self._ids)
+    async def add(self, new: NewTeam) -> Team:
+        if await self.title_owner(new.title.key) is not None:
+            raise TitleTaken(field="title")
+        team = copy.deepcopy(new).stored(next(self._ids))
         self._rows[team.id] = copy.deepcopy(team)
         self._members[team.id] = [
             TeamMember(team.id, team.leader_id, TeamRole.LEADER, None, team.created_at)
         ]
         return team
-
-    async def add(self, team: Team) -> Team:
-        if await self.title_owner(team.title.key) is not None:
-            raise TitleTaken(field="title")
-        return self._insert(team)
 
     async def get(self, team_id: int) -> Team | None:
         found = self._rows.get(team_id)
@@ -307,8 +296,8 @@ class InMemoryAuditLog(AuditLog):
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
 
-    async def add(self, entry: AuditEntry) -> None:
-        self.entries.append(dataclasses.replace(entry, id=len(self.entries) + 1))
+    async def add(self, entry: NewAuditEntry) -> None:
+        self.entries.append(entry.stored(len(self.entries) + 1))
 
     async def page(self, page: int, page_size: int) -> tuple[list[AuditEntry], int]:
         newest = list(reversed(self.entries))
@@ -346,10 +335,10 @@ class InMemoryApplicationRepository(ApplicationRepository):
         self.rows: dict[int, Application] = {}
         self._ids = itertools.count(1)
 
-    async def add(self, application: Application) -> Application:
-        if await self.has_pending(application.team_id, application.member_id):
+    async def add(self, new: NewApplication) -> Application:
+        if await self.has_pending(new.team_id, new.member_id):
             raise DuplicateApplication()
-        application.id = next(self._ids)
+        application = copy.deepcopy(new).stored(next(self._ids))
         self.rows[application.id] = copy.deepcopy(application)
         return application
 
@@ -381,10 +370,9 @@ class InMemoryNoticeRepository(NoticeRepository):
     def __init__(self) -> None:
         self.rows: list[Notice] = []
 
-    async def add_many(self, notices: Sequence[Notice]) -> None:
+    async def add_many(self, notices: Sequence[NewNotice]) -> None:
         for notice in notices:
-            notice.id = len(self.rows) + 1
-            self.rows.append(copy.deepcopy(notice))
+            self.rows.append(copy.deepcopy(notice).stored(len(self.rows) + 1))
 
     async def page(
         self, member_id: int, *, unread_only: bool, before_id: int | None, limit: int
@@ -394,7 +382,7 @@ class InMemoryNoticeRepository(NoticeRepository):
             for n in reversed(self.rows)
             if n.member_id == member_id
             and (not unread_only or n.read_at is None)
-            and (before_id is None or (n.id or 0) < before_id)
+            and (before_id is None or n.id < before_id)
         ]
         return copy.deepcopy(found[:limit])
 

@@ -28,7 +28,7 @@ from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.migrate import upgrade_engine
 from wap.adapters.sql.touched import Touched
 from wap.domain.catalog import Position
-from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, StudentNumber
+from wap.domain.members import GitHubIdentity, MemberStatus, Name, NewMember, StudentNumber
 
 MIB = 1024
 # The server process at rest (about 120 MiB), plus DECODES_AT_ONCE decodes of the worst
@@ -81,7 +81,7 @@ async def uploader(home: Path) -> AsyncIterator[Uploader]:
     url = f"sqlite+aiosqlite:///{home / 'wap.db'}"
     engine = create_engine(url)
     await upgrade_engine(engine)
-    person = Member.signed_in(GitHubIdentity(4242, "uploader"), NOW)
+    person = NewMember.signed_in(GitHubIdentity(4242, "uploader"), NOW)
     person.register(
         name=Name("Uploader"),
         student_number=StudentNumber("202400042"),

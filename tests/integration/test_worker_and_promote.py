@@ -124,7 +124,7 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
     # A login that now names another GitHub account (a rename) is refused.
     assert promote(f"founder:{waiting.github_id + 1}").returncode == 1
     async with create_sessionmaker(engine)() as session:
-        before = await SqlMemberRepository(session, Touched()).get(waiting.id or 0)
+        before = await SqlMemberRepository(session, Touched()).get(waiting.id)
     assert before is not None and not before.is_officer
     done = promote(f"founder:{waiting.github_id}")
     assert done.returncode == 0, done.stderr
@@ -134,6 +134,6 @@ async def test_promote_makes_a_signed_up_member_an_approved_officer(tmp_path: Pa
     assert missing.returncode == 1 and "nobody" in missing.stderr
     assert promote("founder:abc").returncode == 2
     async with create_sessionmaker(engine)() as session:
-        stored = await SqlMemberRepository(session, Touched()).get(waiting.id or 0)
+        stored = await SqlMemberRepository(session, Touched()).get(waiting.id)
     await engine.dispose()
     assert stored is not None and stored.is_officer and stored.is_approved

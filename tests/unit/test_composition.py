@@ -15,8 +15,8 @@ from tests.builders import team_page
 from wap.adapters.cache import BytesStore, MemoryBytesStore
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.metrics import MemoryFlushJournal, OperationsReader
-from wap.application.cache import ReadCache, ViewedPageCache
-from wap.application.views.ports import ViewLedger
+from wap.application.ports import ReadCache
+from wap.application.views.ports import ViewedPageCache, ViewLedger
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import HttpProvider

@@ -12,20 +12,17 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from wap.application.cache import (
-    PROFILE_SECONDS,
-    TEAM_SECONDS,
-    ReadCache,
-    ViewedPage,
-    ViewedPageCache,
-)
 from wap.application.members.read_models import PublicProfile
+from wap.application.ports import ReadCache
 from wap.application.teams.read_models import TeamDetail
 from wap.application.views.counting import count_view
-from wap.application.views.ports import ViewLedger
+from wap.application.views.ports import ViewedPage, ViewedPageCache, ViewLedger
 from wap.domain.views import Viewer
 
 log = logging.getLogger("wap.cache")
+
+TEAM_SECONDS = 600
+PROFILE_SECONDS = 300
 
 
 class Outage:

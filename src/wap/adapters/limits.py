@@ -25,7 +25,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-from wap.application.limits import Admission, RateLimiter
+from wap.application.auth.ports import Admission, RateLimiter
 
 KEY_PREFIX = "wap:rate"
 

@@ -20,9 +20,10 @@ from redis.exceptions import RedisError
 
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.views import RedisViewLedger
-from wap.application.cache import ReadCache, ViewedPage, ViewedPageCache
 from wap.application.members.read_models import PublicProfile
+from wap.application.ports import ReadCache
 from wap.application.teams.read_models import TeamDetail
+from wap.application.views.ports import ViewedPage, ViewedPageCache
 from wap.domain.views import Viewer
 
 log = logging.getLogger("wap.metrics")

@@ -11,8 +11,7 @@ from wap.application.auth.sessions import SessionIssuer, TokenPair
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import LikeRepository, TeamRepository
 from wap.domain.catalog import Category, Genre, Position
 from wap.domain.errors import MemberNotFound
 from wap.domain.members import (
@@ -21,11 +20,12 @@ from wap.domain.members import (
     Member,
     MemberStatus,
     Name,
+    NewMember,
     Role,
     StudentNumber,
     TechStack,
 )
-from wap.domain.teams import Description, Team, TeamStatus, Title, slot_specs
+from wap.domain.teams import Description, NewTeam, TeamStatus, Title, slot_specs
 from wap.domain.values import Links
 
 # Demo members have negative GitHub ids: no real GitHub account has one.
@@ -95,7 +95,7 @@ class SeedDemo:
         people: list[Member] = []
         for github_id, login, name, number, position, role, stack in PEOPLE:
             person, created = await self._members.get_or_add(
-                Member.signed_in(GitHubIdentity(github_id, login), now)
+                NewMember.signed_in(GitHubIdentity(github_id, login), now)
             )
             if created:
                 person.register(
@@ -112,7 +112,7 @@ class SeedDemo:
                 await self._members.save(person)
             people.append(person)
         await self._members.get_or_add(
-            Member.signed_in(GitHubIdentity(NEWCOMER[0], NEWCOMER[1]), now)
+            NewMember.signed_in(GitHubIdentity(NEWCOMER[0], NEWCOMER[1]), now)
         )
         leader, member, designer = people[1], people[2], people[3]
         made = 0
@@ -120,8 +120,8 @@ class SeedDemo:
             wanted = Title.of(title)
             if await self._teams.title_owner(wanted.key) is not None:
                 continue
-            team = Team.open(
-                leader_id=leader.id or 0,
+            new = NewTeam.open(
+                leader_id=leader.id,
                 title=wanted,
                 genre=genre,
                 description=Description(text),
@@ -129,11 +129,11 @@ class SeedDemo:
                 links=Links.of(["https://github.com/wap"]),
                 now=now - timedelta(hours=3 - index),
             )
-            team.status = TeamStatus.RECRUITING
-            await self._teams.add(team)
+            new.status = TeamStatus.RECRUITING
+            team = await self._teams.add(new)
             if index == 0:
-                await self._teams.take_place(team.id or 0, member.id or 0, Category.WEB, now)
-                await self._likes.like(team.id or 0, designer.id or 0, now)
+                await self._teams.take_place(team.id, member.id, Category.WEB, now)
+                await self._likes.like(team.id, designer.id, now)
             made += 1
         await self._uow.commit()
         return DemoResult(len(people) + 1, made)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from wap.domain.catalog import DEFAULT_MESSAGE, Category, Limits
+from wap.domain.entities import new_fields
 from wap.domain.errors import (
     AlreadyMember,
     ApplicationNotPending,
@@ -86,7 +87,10 @@ def check_can_apply(
 
 
 @dataclass(slots=True)
-class Application:
+class NewApplication:
+    """An application and its rules, before it is stored (so without an id); ``Application`` is
+    the stored one."""
+
     team_id: int
     member_id: int
     category: Category
@@ -94,13 +98,12 @@ class Application:
     created_at: datetime
     status: ApplicationStatus = ApplicationStatus.PENDING
     decided_at: datetime | None = None
-    id: int | None = None
 
     @classmethod
     def submit(
         cls, *, team_id: int, member_id: int, category: Category, message: Message, now: datetime
-    ) -> Application:
-        return cls(team_id, member_id, category, message, now)
+    ) -> NewApplication:
+        return NewApplication(team_id, member_id, category, message, now)
 
     @property
     def is_pending(self) -> bool:
@@ -122,3 +125,13 @@ class Application:
 
     def expire(self, now: datetime) -> None:
         self._decide(ApplicationStatus.EXPIRED, now)
+
+    def stored(self, id: int) -> Application:
+        return Application(**new_fields(self), id=id)
+
+
+@dataclass(slots=True, kw_only=True)
+class Application(NewApplication):
+    """A stored application."""
+
+    id: int

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from wap.domain.entities import new_fields
 from wap.domain.members import Member
 from wap.domain.teams import Team
 
@@ -28,24 +29,31 @@ class AuditTarget(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AuditEntry:
+class NewAuditEntry:
+    """An entry to write; ``AuditEntry`` is one read back, with its id."""
+
     actor_id: int
     action: AuditAction
     target_type: AuditTarget
     target_id: int
     created_at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None
+
+    def stored(self, id: int) -> AuditEntry:
+        return AuditEntry(**new_fields(self), id=id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry(NewAuditEntry):
+    id: int
 
 
 def officer_action(
     actor_id: int, action: AuditAction, target: Member | Team, now: datetime, **extra: Any
-) -> AuditEntry:
+) -> NewAuditEntry:
     """The one way an officer's action becomes an audit entry: the member or team it was done
     to, described as it stood (a deleted one keeps its name in the log), and ``extra`` details
     such as a role's before and after."""
-    if target.id is None:
-        raise ValueError("only a stored member or team is audited")
     if isinstance(target, Team):
         kind = AuditTarget.TEAM
         detail: dict[str, Any] = {"title": target.title.value, "leader_id": target.leader_id}
@@ -53,7 +61,7 @@ def officer_action(
         kind = AuditTarget.MEMBER
         name = target.name.value if target.name else None
         detail = {"name": name, "github_login": target.github_login}
-    return AuditEntry(
+    return NewAuditEntry(
         actor_id=actor_id,
         action=action,
         target_type=kind,

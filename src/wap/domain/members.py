@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from wap.domain.catalog import DEFAULT_BIO, Limits, Position
+from wap.domain.entities import new_fields
 from wap.domain.errors import (
     InvalidValue,
     LastOfficer,
@@ -162,7 +163,10 @@ class Actor:
 
 
 @dataclass(slots=True)
-class Member:
+class NewMember:
+    """A person and the rules of their membership, before they are stored (so without an id);
+    ``Member`` is the stored one."""
+
     github_id: int
     github_login: str
     created_at: datetime
@@ -179,23 +183,16 @@ class Member:
     role: Role = Role.MEMBER
     notify_email: bool = True
     language: Language = Language.KO
-    id: int | None = None
 
     @classmethod
-    def signed_in(cls, identity: GitHubIdentity, now: datetime) -> Member:
+    def signed_in(cls, identity: GitHubIdentity, now: datetime) -> NewMember:
         """A person's first sign-in with GitHub: a member who has not finished sign-up."""
-        return cls(
+        return NewMember(
             github_id=identity.github_id,
             github_login=identity.login,
             avatar_url=identity.avatar_url,
             created_at=now,
         )
-
-    @property
-    def actor(self) -> Actor:
-        if self.id is None:
-            raise ValueError("an unsaved member cannot act")
-        return Actor(self.id, self.role, self.status)
 
     @property
     def is_approved(self) -> bool:
@@ -210,18 +207,6 @@ class Member:
         """Past the registration form: pending or approved (a registering person is no member
         yet, and no officer's or operator's action names them)."""
         return self.status is not MemberStatus.REGISTERING
-
-    # Who may see them
-    def is_visible_to(self, actor: Actor | None) -> bool:
-        """Everyone sees an approved member; anyone else only themself and officers (SPEC §2),
-        so that a pending sign-up does not leak."""
-        if self.is_approved:
-            return True
-        return actor is not None and (actor.member_id == self.id or actor.is_officer)
-
-    def ensure_visible_to(self, actor: Actor | None) -> None:
-        if not self.is_visible_to(actor):
-            raise MemberNotFound()
 
     def refresh_identity(self, identity: GitHubIdentity) -> None:
         self.github_login = identity.login
@@ -298,8 +283,34 @@ class Member:
             if value is not None:
                 setattr(self, name, value)
 
+    def stored(self, id: int) -> Member:
+        return Member(**new_fields(self), id=id)
 
-def ensure_not_last_officer(member: Member, officers_left: int) -> None:
+
+@dataclass(slots=True, kw_only=True)
+class Member(NewMember):
+    """A stored member: one who can act and be seen."""
+
+    id: int
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.role, self.status)
+
+    # Who may see them
+    def is_visible_to(self, actor: Actor | None) -> bool:
+        """Everyone sees an approved member; anyone else only themself and officers (SPEC §2),
+        so that a pending sign-up does not leak."""
+        if self.is_approved:
+            return True
+        return actor is not None and (actor.member_id == self.id or actor.is_officer)
+
+    def ensure_visible_to(self, actor: Actor | None) -> None:
+        if not self.is_visible_to(actor):
+            raise MemberNotFound()
+
+
+def ensure_not_last_officer(member: NewMember, officers_left: int) -> None:
     """The club always keeps one officer: the last one can be neither demoted nor expelled."""
     if member.is_officer and member.is_approved and officers_left <= 1:
         raise LastOfficer()

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from wap.domain.entities import new_fields
+
 
 class NoticeKind(StrEnum):
     APPLICATION_RECEIVED = "application.received"  # to the leader
@@ -23,14 +25,23 @@ class NoticeKind(StrEnum):
 
 
 @dataclass(slots=True)
-class Notice:
+class NewNotice:
+    """A notice to write; ``Notice`` is one read back, with its id."""
+
     member_id: int
     kind: NoticeKind
     created_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
     read_at: datetime | None = None
-    id: int | None = None
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    def stored(self, id: int) -> Notice:
+        return Notice(**new_fields(self), id=id)
+
+
+@dataclass(slots=True, kw_only=True)
+class Notice(NewNotice):
+    id: int

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from wap.domain.catalog import Category, Genre, Limits
+from wap.domain.entities import new_fields
 from wap.domain.errors import (
     CapacityBelowFilled,
     CapacityInvalid,
@@ -147,7 +148,9 @@ class Slot:
 
 
 @dataclass(slots=True)
-class Team:
+class NewTeam:
+    """A team and its rules, before it is stored (so without an id); ``Team`` is the stored one."""
+
     title: Title
     genre: Genre
     description: Description
@@ -163,7 +166,6 @@ class Team:
     recruit_until: datetime | None = None
     like_count: int = 0
     view_count: int = 0
-    id: int | None = None
 
     @classmethod
     def open(
@@ -178,10 +180,10 @@ class Team:
         now: datetime,
         term: Term | None = None,
         recruit_until: datetime | None = None,
-    ) -> Team:
+    ) -> NewTeam:
         """A new team waits for an officer's approval."""
         ensure_deadline_ahead(recruit_until, now)
-        return cls(
+        return NewTeam(
             title=title,
             genre=genre,
             description=description,
@@ -290,6 +292,16 @@ class Team:
         self.description = description or self.description
         self.links = links if links is not None else self.links
         self.updated_at = now
+
+    def stored(self, id: int) -> Team:
+        return Team(**new_fields(self), id=id)
+
+
+@dataclass(slots=True, kw_only=True)
+class Team(NewTeam):
+    """A stored team."""
+
+    id: int
 
 
 def counts_views(status: TeamStatus) -> bool:

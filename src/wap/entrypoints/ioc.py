@@ -64,7 +64,7 @@ from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.sql.views import SqlViewCounts
 from wap.adapters.system import SystemClock
 from wap.adapters.taskiq.mail import TaskiqMailQueue
-from wap.application.admin.exports import ExportCsv, ExportReader
+from wap.application.admin.exports import ExportCsv
 from wap.application.admin.members import (
     ApproveMembers,
     ChangeRole,
@@ -74,38 +74,33 @@ from wap.application.admin.members import (
     PromoteByLogin,
     RejectMembers,
 )
-from wap.application.admin.ports import AuditLog
+from wap.application.admin.ports import AuditLog, ExportReader
 from wap.application.admin.teams import ApproveTeams, ListAdminTeams, RejectTeams
+from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import (
     AccessTokenCodec,
     EmailCodeStore,
     IdentityProvider,
+    RateLimiter,
     SessionStore,
 )
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
-from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.mail.ports import Mailer, MailQueue
-from wap.application.media import (
-    ImageLimits,
-    ImageProcessor,
-    ImageStore,
-    UploadAvatar,
-    UploadTeamImage,
-)
+from wap.application.media.ports import ImageProcessor, ImageStore
+from wap.application.media.upload import ImageLimits, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
 from wap.application.notices.inbox import CountUnread, MarkNoticesRead, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
-from wap.application.ports import Clock, UnitOfWork
-from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.applications_port import ApplicationRepository
+from wap.application.ports import Clock, ReadCache, UnitOfWork
+from wap.application.system.ports import DependencyProbe
+from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,
@@ -115,7 +110,6 @@ from wap.application.teams.applying import (
     WithdrawApplication,
 )
 from wap.application.teams.deadlines import CloseRecruitment
-from wap.application.teams.likes import LikeRepository
 from wap.application.teams.manage import (
     CompleteTeam,
     CreateTeam,
@@ -124,7 +118,13 @@ from wap.application.teams.manage import (
     HandOverLeadership,
     LeaveTeam,
 )
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import (
+    ApplicationRepository,
+    LikeRepository,
+    TeamDetailReader,
+    TeamReader,
+    TeamRepository,
+)
 from wap.application.teams.queries import (
     GetTeamDetail,
     ListLikedTeams,
@@ -133,9 +133,8 @@ from wap.application.teams.queries import (
     ListTeams,
     SetLike,
 )
-from wap.application.teams.reader import TeamDetailReader, TeamReader
 from wap.application.views.flush import FlushViews, ResetViewWindows
-from wap.application.views.ports import ViewCounts, ViewLedger
+from wap.application.views.ports import ViewCounts, ViewedPageCache, ViewLedger
 from wap.entrypoints.config import Settings
 from wap.entrypoints.worker.broker import TASK_STREAM, make_broker
 

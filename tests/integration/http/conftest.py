@@ -26,7 +26,7 @@ from wap.adapters.sql.engine import create_sessionmaker
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.touched import Touched
 from wap.domain.catalog import Position
-from wap.domain.members import GitHubIdentity, Member, MemberStatus, Name, StudentNumber
+from wap.domain.members import GitHubIdentity, MemberStatus, Name, NewMember, StudentNumber
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
 
@@ -170,7 +170,7 @@ class World:
         github_id = next(_github_ids)
         user = GitHubUser(github_id, f"user{github_id}")
         email = f"{user.login}@pukyong.ac.kr"
-        person = Member.signed_in(GitHubIdentity(github_id, user.login), NOW)
+        person = NewMember.signed_in(GitHubIdentity(github_id, user.login), NOW)
         if status is not None:
             person.register(
                 name=Name(name),
@@ -181,11 +181,10 @@ class World:
             )
             person.status = status
         async with create_sessionmaker(self.engine)() as session:
-            await SqlMemberRepository(session, Touched()).add(person)
+            stored = await SqlMemberRepository(session, Touched()).add(person)
             await session.commit()
         signed = await self.sign_in(user)
-        assert person.id is not None
-        return Account(person.id, signed["access_token"], email, signed["refresh_token"], user)
+        return Account(stored.id, signed["access_token"], email, signed["refresh_token"], user)
 
     async def approved_member(self, user: GitHubUser, name: str, number: str) -> dict[str, Any]:
         """Signs ``user`` in, registers, and has the officer approve; returns fresh tokens."""

@@ -15,8 +15,8 @@ from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.touched import Touched
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.domain.catalog import Category
-from wap.domain.members import Member, MemberStatus
-from wap.domain.teams import Team, TeamStatus
+from wap.domain.members import Member, MemberStatus, NewMember
+from wap.domain.teams import NewTeam, Team, TeamStatus
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
 
@@ -33,13 +33,18 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     return dict(body)
 
 
-async def seed(api: Api, *people: Member, teams: tuple[Team, ...] = ()) -> None:
+async def seed(api: Api, *people: NewMember) -> list[Member]:
     async with create_sessionmaker(api.engine)() as session:
-        for person in people:
-            await SqlMemberRepository(session, Touched()).add(person)
-        for each in teams:
-            await SqlTeamRepository(session, Touched()).add(each)
+        stored = [await SqlMemberRepository(session, Touched()).add(p) for p in people]
         await session.commit()
+    return stored
+
+
+async def seed_teams(api: Api, *teams: NewTeam) -> list[Team]:
+    async with create_sessionmaker(api.engine)() as session:
+        stored = [await SqlTeamRepository(session, Touched()).add(t) for t in teams]
+        await session.commit()
+    return stored
 
 
 async def test_health_and_readiness(api: Api) -> None:
@@ -62,12 +67,12 @@ async def test_catalog(api: Api) -> None:
 
 
 async def test_team_detail_and_its_visibility(api: Api) -> None:
-    leader = member(name="Leader")
-    await seed(api, leader)
-    assert leader.id is not None
-    public = team(leader.id, title="공개 팀", slots={Category.WEB: 2})
-    hidden = team(leader.id, title="대기 팀", status=TeamStatus.PENDING)
-    await seed(api, teams=(public, hidden))
+    (leader,) = await seed(api, member(name="Leader"))
+    public, hidden = await seed_teams(
+        api,
+        team(leader.id, title="공개 팀", slots={Category.WEB: 2}),
+        team(leader.id, title="대기 팀", status=TeamStatus.PENDING),
+    )
 
     response = await api.client.get(f"/api/v1/teams/{public.id}")
     assert response.status_code == 200
@@ -82,8 +87,7 @@ async def test_team_detail_and_its_visibility(api: Api) -> None:
 
 
 async def test_public_profiles_hide_members_who_are_not_approved(api: Api) -> None:
-    approved, waiting = member(name="Alice"), member(status=MemberStatus.PENDING)
-    await seed(api, approved, waiting)
+    approved, waiting = await seed(api, member(name="Alice"), member(status=MemberStatus.PENDING))
     response = await api.client.get(f"/api/v1/members/{approved.id}")
     assert response.status_code == 200
     body = response.json()
@@ -129,11 +133,8 @@ async def test_openapi_and_swagger_ui_are_served_offline(api: Api) -> None:
 
 
 async def test_korean_text_round_trips_through_the_database(api: Api) -> None:
-    leader = member(name="홍길동")
-    await seed(api, leader)
-    assert leader.id is not None
-    emoji = team(leader.id, title="게임 🎮 만들기")
-    await seed(api, teams=(emoji,))
+    (leader,) = await seed(api, member(name="홍길동"))
+    (emoji,) = await seed_teams(api, team(leader.id, title="게임 🎮 만들기"))
     body = (await api.client.get(f"/api/v1/teams/{emoji.id}")).json()
     assert body["title"] == "게임 🎮 만들기" and body["leader"]["name"] == "홍길동"
 

@@ -12,8 +12,8 @@ from tests.integration.conftest import REDIS_URL
 from wap.adapters.cache import BytesStore, RedisBytesStore
 from wap.adapters.metrics import OperationsReader
 from wap.adapters.redis.views import RedisViewLedger
-from wap.application.cache import ReadCache, ViewedPageCache
-from wap.application.views.ports import ViewLedger
+from wap.application.ports import ReadCache
+from wap.application.views.ports import ViewedPageCache, ViewLedger
 from wap.domain.views import Viewer
 from wap.entrypoints.config import Settings
 from wap.entrypoints.ioc import make_container

@@ -66,12 +66,11 @@ class CrashingLedger(RedisViewLedger):
 async def seed_teams(engine: AsyncEngine, count: int) -> list[int]:
     async with create_sessionmaker(engine)() as session:
         leader = await SqlMemberRepository(session, Touched()).add(member())
-        assert leader.id is not None
         made = [
             await SqlTeamRepository(session, Touched()).add(team(leader.id)) for _ in range(count)
         ]
         await session.commit()
-    return [t.id for t in made if t.id is not None]
+    return [t.id for t in made]
 
 
 async def stored(engine: AsyncEngine, team_ids: list[int]) -> dict[int, int]:

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from tests.integration.conftest import REDIS_URL
 from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
-from wap.application.limits import Admission, RateLimiter
+from wap.application.auth.ports import Admission, RateLimiter
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -22,11 +22,11 @@ from wap.adapters.cache import (
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger
 from wap.adapters.system import FixedClock
-from wap.application.cache import ReadCache, ViewedPageCache
+from wap.application.ports import ReadCache
+from wap.application.teams.ports import TeamDetailReader
 from wap.application.teams.queries import GetTeamDetail, TeamQuery
 from wap.application.teams.read_models import TeamDetail
-from wap.application.teams.reader import TeamDetailReader
-from wap.application.views.ports import ViewLedger
+from wap.application.views.ports import ViewedPageCache, ViewLedger
 from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.domain.views import Viewer

@@ -26,13 +26,11 @@ async def _seed(engine: AsyncEngine, joiners: int = 0) -> tuple[int, list[int]]:
         repo = SqlMemberRepository(session, Touched())
         leader = await repo.add(member())
         others = [await repo.add(member()) for _ in range(joiners)]
-        assert leader.id is not None
         opened = await SqlTeamRepository(session, Touched()).add(
             team(leader.id, slots={Category.WEB: 3})
         )
         await session.commit()
-    assert opened.id is not None
-    return opened.id, [m.id for m in others if m.id is not None]
+    return opened.id, [m.id for m in others]
 
 
 async def test_student_number_and_github_id_are_unique(engine: AsyncEngine) -> None:

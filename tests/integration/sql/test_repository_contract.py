@@ -95,9 +95,8 @@ async def test_a_member_round_trips_with_korean_text_and_emoji(store: Store) -> 
     person.tech_stack = TechStack.of(["Python", "파이썬", "🚀"])
     person.links = Links.of(["https://github.com/wap", "https://blog.example.com/글"])
     async with store.transaction() as repos:
-        await repos.members.add(person)
+        person = await repos.members.add(person)
         await repos.uow.commit()
-    assert person.id is not None
     async with store.transaction() as repos:
         loaded = await repos.members.get(person.id)
         by_github = await repos.members.get_by_github_id(person.github_id)
@@ -109,9 +108,8 @@ async def test_a_member_round_trips_with_korean_text_and_emoji(store: Store) -> 
 async def test_saving_writes_every_changed_field(store: Store) -> None:
     person = member(status=MemberStatus.PENDING)
     async with store.transaction() as repos:
-        await repos.members.add(person)
+        person = await repos.members.add(person)
         await repos.uow.commit()
-    assert person.id is not None
     person.approve()
     person.update_profile(position=Position.DESIGNER, notify_email=False)
     person.role = Role.OFFICER
@@ -126,13 +124,12 @@ async def test_saving_writes_every_changed_field(store: Store) -> None:
 async def test_student_numbers_and_deletion(store: Store) -> None:
     person = member()
     async with store.transaction() as repos:
-        await repos.members.add(person)
+        person = await repos.members.add(person)
         await repos.uow.commit()
     assert person.student_number is not None
     async with store.transaction() as repos:
         assert await repos.members.student_number_owner(person.student_number.value) == person.id
         assert await repos.members.student_number_owner("000000000") is None
-        assert person.id is not None
         await repos.members.delete(person.id)
         await repos.uow.commit()
     async with store.transaction() as repos:
@@ -143,9 +140,8 @@ async def test_student_numbers_and_deletion(store: Store) -> None:
 async def _leader(store: Store) -> int:
     leader = member()
     async with store.transaction() as repos:
-        await repos.members.add(leader)
+        leader = await repos.members.add(leader)
         await repos.uow.commit()
-    assert leader.id is not None
     return leader.id
 
 
@@ -154,16 +150,14 @@ async def _opened(store: Store, leader_id: int, title: str) -> Team:
     opened = team(leader_id, title=title, slots={Category.WEB: 3, Category.UIUX_DESIGN: 1})
     opened.recruit_until = NOW + timedelta(days=7)
     async with store.transaction() as repos:
-        await repos.teams.add(opened)
+        opened = await repos.teams.add(opened)
         await repos.uow.commit()
-    assert opened.id is not None
     return opened
 
 
 async def test_a_team_round_trips_with_slots_and_its_leader(store: Store) -> None:
     leader_id = await _leader(store)
     opened = await _opened(store, leader_id, "웹 게시판 🚀")
-    assert opened.id is not None
     async with store.transaction() as repos:
         loaded = await repos.teams.get(opened.id)
         people = await repos.teams.members(opened.id)
@@ -193,8 +187,8 @@ async def test_renaming_onto_a_taken_title_is_refused(store: Store) -> None:
     leader_id = await _leader(store)
     first, second = team(leader_id, title="First"), team(leader_id, title="Second")
     async with store.transaction() as repos:
-        await repos.teams.add(first)
-        await repos.teams.add(second)
+        first = await repos.teams.add(first)
+        second = await repos.teams.add(second)
         await repos.uow.commit()
     second.title = Title.of("FIRST")
     async with store.transaction() as repos:
@@ -206,9 +200,8 @@ async def test_places_are_taken_only_while_a_slot_has_room(store: Store) -> None
     leader_id = await _leader(store)
     recruiting = team(leader_id, slots={Category.WEB: 2, Category.NODE: 1})
     async with store.transaction() as repos:
-        await repos.teams.add(recruiting)
+        recruiting = await repos.teams.add(recruiting)
         await repos.uow.commit()
-    assert recruiting.id is not None
     joiners = [await _leader(store) for _ in range(3)]
     async with store.transaction() as repos:
         taken = [
@@ -238,9 +231,8 @@ async def test_saving_replaces_slots_and_keeps_filled_counts(store: Store) -> No
     leader_id = await _leader(store)
     recruiting = team(leader_id, slots={Category.WEB: 2, Category.NODE: 1})
     async with store.transaction() as repos:
-        await repos.teams.add(recruiting)
+        recruiting = await repos.teams.add(recruiting)
         await repos.uow.commit()
-    assert recruiting.id is not None
     joiner = await _leader(store)
     async with store.transaction() as repos:
         assert await repos.teams.take_place(recruiting.id, joiner, Category.WEB, NOW)
@@ -266,8 +258,7 @@ async def test_an_uncommitted_unit_of_work_leaves_nothing(engine: AsyncEngine) -
     store = SqlStore(engine)
     person = member()
     async with store.transaction() as repos:
-        await repos.members.add(person)
-    assert person.id is not None
+        person = await repos.members.add(person)
     async with store.transaction() as repos:
         assert await repos.members.get(person.id) is None
 
@@ -276,9 +267,8 @@ async def test_deleting_a_team_removes_its_slots_and_members(store: Store) -> No
     leader_id = await _leader(store)
     doomed = team(leader_id)
     async with store.transaction() as repos:
-        await repos.teams.add(doomed)
+        doomed = await repos.teams.add(doomed)
         await repos.uow.commit()
-    assert doomed.id is not None
     async with store.transaction() as repos:
         await repos.teams.delete(doomed.id)
         await repos.uow.commit()
@@ -294,7 +284,6 @@ async def test_the_sql_team_page_equals_the_one_built_from_the_repositories(
     repositories (the in-memory twin's way); a missing team is None. Runs on both backends."""
     store = SqlStore(engine)
     opened = await _opened(store, await _leader(store), "페이지 🚀")
-    assert opened.id is not None
     async with store.sessions() as session:
         pages = SqlTeamDetailReader(session)
         built = RepositoryTeamPages(

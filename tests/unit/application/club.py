@@ -3,7 +3,7 @@
 Every port is an in-memory twin (``tests/fakes.py`` and the in-memory adapters) and every use
 case is built by dishka from its constructor's types, as the real container builds it, so a
 use case that gains or reorders a dependency needs no change here or in a test. A test
-replaces a fake by passing it (``Club(members=InMemoryMemberRepository(holder))``) and takes
+replaces a fake by passing it (``Club(sessions=InMemorySessionStore(now=...))``) and takes
 a use case by its class (``club.use(CreateTeam)``).
 """
 
@@ -47,35 +47,30 @@ from wap.application.admin.members import (
     RejectMembers,
 )
 from wap.application.admin.ports import AuditLog
+from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import (
     AccessTokenCodec,
     EmailCodeStore,
     IdentityProvider,
+    RateLimiter,
     SessionStore,
 )
 from wap.application.auth.sessions import Authenticate, Logout, RefreshSession, SessionIssuer
 from wap.application.auth.sign_in import SignInCommand, SignInWithGitHub
 from wap.application.auth.sign_up import Register, RequestEmailCode, SignUpPolicy
-from wap.application.cache import ReadCache, ViewedPageCache
 from wap.application.catalog.get_catalog import GetCatalog
-from wap.application.limits import AuthLimits, Rate, RateLimiter
 from wap.application.mail.ports import MailQueue
-from wap.application.media import (
-    ImageLimits,
-    ImageProcessor,
-    ImageStore,
-    UploadAvatar,
-    UploadTeamImage,
-)
+from wap.application.media.ports import ImageProcessor, ImageStore
+from wap.application.media.upload import ImageLimits, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
 from wap.application.notices.inbox import MarkNoticesRead, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
-from wap.application.ports import Clock, UnitOfWork
-from wap.application.system.readiness import CheckReadiness, DependencyProbe
-from wap.application.teams.applications_port import ApplicationRepository
+from wap.application.ports import Clock, ReadCache, UnitOfWork
+from wap.application.system.ports import DependencyProbe
+from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,
@@ -83,7 +78,6 @@ from wap.application.teams.applying import (
     WithdrawApplication,
 )
 from wap.application.teams.deadlines import CloseRecruitment
-from wap.application.teams.likes import LikeRepository
 from wap.application.teams.manage import (
     CompleteTeam,
     CreateTeam,
@@ -92,11 +86,15 @@ from wap.application.teams.manage import (
     HandOverLeadership,
     LeaveTeam,
 )
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import (
+    ApplicationRepository,
+    LikeRepository,
+    TeamDetailReader,
+    TeamRepository,
+)
 from wap.application.teams.queries import GetTeamDetail, SetLike
-from wap.application.teams.reader import TeamDetailReader
-from wap.application.views.ports import ViewLedger
-from wap.domain.members import Actor, Member
+from wap.application.views.ports import ViewedPageCache, ViewLedger
+from wap.domain.members import Actor, Member, NewMember
 from wap.domain.teams import Team
 
 U = TypeVar("U")
@@ -244,12 +242,11 @@ class Club:
 
     async def recruiting(self, leader: Member, **kwargs: Any) -> Team:
         """A team that ``leader`` leads (recruiting unless ``status`` says otherwise)."""
-        assert leader.id is not None
         return await self.teams.add(team(leader.id, **kwargs))
 
-    async def add(self, *people: Member) -> None:
-        for person in people:
-            await self.members.add(person)
+    async def add(self, *people: NewMember) -> list[Member]:
+        """Store ``people`` in this order and give them back as stored (with their ids)."""
+        return [await self.members.add(person) for person in people]
 
     async def registering(self) -> tuple[int, Actor]:
         """Sign in with the code ``good``: a member who has not signed up yet."""

@@ -34,17 +34,17 @@ async def test_approving_a_batch_skips_with_a_code_and_commits_once() -> None:
         member(status=MemberStatus.PENDING),
         member(),
     )
-    await club.add(officer, waiting, also, approved)
+    officer, waiting, also, approved = await club.add(officer, waiting, also, approved)
     result = await club.use(ApproveMembers)(
         Batch(officer.actor, (*ids(waiting, also, approved), 9999))
     )
     assert result.done == list(ids(waiting, also))
     assert result.skipped == [
-        Skipped(approved.id or 0, "member.not_pending"),
+        Skipped(approved.id, "member.not_pending"),
         Skipped(9999, "member.not_found"),
     ]
     assert club.uow.commits == 1
-    stored = await club.members.get(waiting.id or 0)
+    stored = await club.members.get(waiting.id)
     assert stored is not None and stored.status is MemberStatus.APPROVED
     assert [e.action for e in club.audit.entries] == [AuditAction.MEMBER_APPROVED] * 2
     assert {e.target_id for e in club.audit.entries} == set(ids(waiting, also))
@@ -53,7 +53,7 @@ async def test_approving_a_batch_skips_with_a_code_and_commits_once() -> None:
 async def test_only_officers_run_batches_and_batches_are_bounded() -> None:
     club = Club()
     plain = member()
-    await club.add(plain)
+    (plain,) = await club.add(plain)
     with pytest.raises(OfficerOnly):
         await club.use(ApproveMembers)(Batch(plain.actor, (1,)))
     with pytest.raises(InvalidValue):
@@ -69,32 +69,31 @@ async def test_rejecting_deletes_a_pending_sign_up_only() -> None:
         member(status=MemberStatus.PENDING),
         member(),
     )
-    await club.add(officer, waiting, approved)
+    officer, waiting, approved = await club.add(officer, waiting, approved)
     result = await club.use(RejectMembers)(Batch(officer.actor, ids(waiting, approved)))
     assert result.done == [waiting.id]
-    assert result.skipped == [Skipped(approved.id or 0, "member.not_pending")]
-    assert await club.members.get(waiting.id or 0) is None
-    assert await club.members.get(approved.id or 0) is not None
+    assert result.skipped == [Skipped(approved.id, "member.not_pending")]
+    assert await club.members.get(waiting.id) is None
+    assert await club.members.get(approved.id) is not None
 
 
 async def test_the_last_officer_cannot_be_expelled_even_within_one_batch() -> None:
     club = Club()
     first, second = member(role=Role.OFFICER), member(role=Role.OFFICER)
-    await club.add(first, second)
+    first, second = await club.add(first, second)
     result = await club.use(ExpelMembers)(Batch(first.actor, ids(first, second)))
     assert result.done == [first.id]
-    assert result.skipped == [Skipped(second.id or 0, "member.last_officer")]
+    assert result.skipped == [Skipped(second.id, "member.last_officer")]
 
 
 async def test_expelling_a_leader_hands_the_team_to_its_longest_standing_member() -> None:
     club = Club()
     officer, leader, early, late = member(role=Role.OFFICER), member(), member(), member()
-    await club.add(officer, leader, early, late)
+    officer, leader, early, late = await club.add(officer, leader, early, late)
     board = await club.recruiting(leader, slots={Category.WEB: 2, Category.NODE: 1})
-    assert board.id is not None
-    await club.teams.take_place(board.id, late.id or 0, Category.WEB, NOW + timedelta(days=2))
-    await club.teams.take_place(board.id, early.id or 0, Category.NODE, NOW + timedelta(days=1))
-    await club.likes.like(board.id, leader.id or 0, NOW)
+    await club.teams.take_place(board.id, late.id, Category.WEB, NOW + timedelta(days=2))
+    await club.teams.take_place(board.id, early.id, Category.NODE, NOW + timedelta(days=1))
+    await club.likes.like(board.id, leader.id, NOW)
 
     result = await club.use(ExpelMembers)(Batch(officer.actor, ids(leader)))
 
@@ -109,17 +108,16 @@ async def test_expelling_a_leader_hands_the_team_to_its_longest_standing_member(
     # The heir left the NODE slot to lead; the expelled leader held no place of their own.
     assert after.slots[Category.NODE].filled == 0 and after.slots[Category.WEB].filled == 1
     assert after.like_count == 0
-    assert await club.members.get(leader.id or 0) is None
+    assert await club.members.get(leader.id) is None
 
 
 async def test_expelling_a_leader_alone_deletes_the_team_and_a_member_frees_a_place() -> None:
     club = Club()
     officer, loner, leader, joiner = member(role=Role.OFFICER), member(), member(), member()
-    await club.add(officer, loner, leader, joiner)
+    officer, loner, leader, joiner = await club.add(officer, loner, leader, joiner)
     solo = await club.recruiting(loner)
     other = await club.recruiting(leader, slots={Category.WEB: 1})
-    assert solo.id is not None and other.id is not None
-    await club.teams.take_place(other.id, joiner.id or 0, Category.WEB, NOW)
+    await club.teams.take_place(other.id, joiner.id, Category.WEB, NOW)
 
     await club.use(ExpelMembers)(Batch(officer.actor, ids(loner, joiner)))
 
@@ -132,21 +130,21 @@ async def test_expelling_a_leader_alone_deletes_the_team_and_a_member_frees_a_pl
 async def test_pending_members_are_rejected_not_expelled() -> None:
     club = Club()
     officer, waiting = member(role=Role.OFFICER), member(status=MemberStatus.PENDING)
-    await club.add(officer, waiting)
+    officer, waiting = await club.add(officer, waiting)
     result = await club.use(ExpelMembers)(Batch(officer.actor, ids(waiting)))
-    assert result.skipped == [Skipped(waiting.id or 0, "member.not_approved")]
+    assert result.skipped == [Skipped(waiting.id, "member.not_approved")]
 
 
 async def test_roles_change_with_the_last_officer_rule_and_an_audit_entry() -> None:
     club = Club()
     officer, plain = member(role=Role.OFFICER), member()
-    await club.add(officer, plain)
-    promoted = await club.use(ChangeRole)(RoleChange(officer.actor, plain.id or 0, Role.OFFICER))
+    officer, plain = await club.add(officer, plain)
+    promoted = await club.use(ChangeRole)(RoleChange(officer.actor, plain.id, Role.OFFICER))
     assert promoted.role == "officer"
-    demoted = await club.use(ChangeRole)(RoleChange(officer.actor, officer.id or 0, Role.MEMBER))
+    demoted = await club.use(ChangeRole)(RoleChange(officer.actor, officer.id, Role.MEMBER))
     assert demoted.role == "member"
     with pytest.raises(LastOfficer):
-        await club.use(ChangeRole)(RoleChange(as_officer(plain), plain.id or 0, Role.MEMBER))
+        await club.use(ChangeRole)(RoleChange(as_officer(plain), plain.id, Role.MEMBER))
     assert [e.detail.get("after") for e in club.audit.entries] == ["officer", "member"]
     with pytest.raises(MemberNotFound):
         await club.use(ChangeRole)(RoleChange(as_officer(plain), 4242, Role.OFFICER))
@@ -155,9 +153,9 @@ async def test_roles_change_with_the_last_officer_rule_and_an_audit_entry() -> N
 async def test_listing_searches_by_field_and_pages() -> None:
     club = Club()
     officer = member(role=Role.OFFICER)
-    await club.add(officer)
-    waiting = [member(status=MemberStatus.PENDING, name=n) for n in ("김철수", "김영희", "이민호")]
-    await club.add(*waiting)
+    (officer,) = await club.add(officer)
+    names = ("김철수", "김영희", "이민호")
+    waiting = await club.add(*(member(status=MemberStatus.PENDING, name=n) for n in names))
     page = await club.use(ListMembers)(MemberListQuery(officer.actor, q="김", page_size=1))
     assert (page.total, len(page.items), page.items[0].name) == (2, 1, "김철수")
     second = await club.use(ListMembers)(
@@ -182,9 +180,9 @@ async def test_listing_searches_by_field_and_pages() -> None:
 
 async def test_the_audit_log_pages_newest_first() -> None:
     club = Club()
-    officer = member(role=Role.OFFICER)
-    waiting = [member(status=MemberStatus.PENDING) for _ in range(3)]
-    await club.add(officer, *waiting)
+    officer, *waiting = await club.add(
+        member(role=Role.OFFICER), *(member(status=MemberStatus.PENDING) for _ in range(3))
+    )
     await club.use(ApproveMembers)(Batch(officer.actor, ids(*waiting)))
     page = await club.use(ListAudit)(officer.actor, page=1, page_size=2)
     assert page.total == 3 and [i.target_id for i in page.items] == [waiting[2].id, waiting[1].id]
@@ -194,7 +192,7 @@ async def test_the_operator_promotes_by_login_and_id_approving_a_pending_member(
     club = Club()
     waiting = member(status=MemberStatus.PENDING, login="Founder")
     registering = member(status=MemberStatus.REGISTERING, login="newbie")
-    await club.add(waiting, registering)
+    waiting, registering = await club.add(waiting, registering)
     assert (await club.use(PromoteByLogin).candidate("founder")).github_id == waiting.github_id
     profile = await club.use(PromoteByLogin)("founder", waiting.github_id)
     assert (profile.status, profile.role) == ("approved", "officer")
@@ -211,23 +209,23 @@ async def test_promote_refuses_a_login_that_changed_hands() -> None:
     club = Club()
     founder = member(status=MemberStatus.PENDING, login="Founder")
     taker = member(status=MemberStatus.PENDING, login="founder")
-    await club.add(founder, taker)
+    founder, taker = await club.add(founder, taker)
     # The login now names the newer account: the operator sees its id, not the founder's.
     assert (await club.use(PromoteByLogin).candidate("founder")).github_id == taker.github_id
     with pytest.raises(MemberNotFound):
         await club.use(PromoteByLogin)("founder", 424242)
     profile = await club.use(PromoteByLogin)("founder", founder.github_id)
     assert profile.id == founder.id and profile.role == "officer"
-    stored = await club.members.get(taker.id or 0)
+    stored = await club.members.get(taker.id)
     assert stored is not None and not stored.is_officer
 
 
 async def test_the_heir_of_an_expelled_leader_is_told() -> None:
     club = Club()
     officer, leader, heir = member(role=Role.OFFICER), member(), member()
-    await club.add(officer, leader, heir)
+    officer, leader, heir = await club.add(officer, leader, heir)
     board = await club.recruiting(leader, slots={Category.WEB: 1})
-    await club.teams.take_place(board.id or 0, heir.id or 0, Category.WEB, NOW)
+    await club.teams.take_place(board.id, heir.id, Category.WEB, NOW)
     await club.use(ExpelMembers)(Batch(officer.actor, ids(leader)))
     told = [(n.member_id, n.kind.value) for n in club.notices.rows]
     assert (heir.id, "team.leadership_received") in told

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from tests.builders import OCTOCAT, member, registration
-from tests.fakes import InMemoryMemberRepository
 from tests.unit.application.club import Club
 from wap.adapters.limits import InMemoryRateLimiter
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
+from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import RefreshOutcome
 from wap.application.auth.sessions import (
     Authenticate,
@@ -30,7 +30,6 @@ from wap.application.errors import (
     RefreshInvalid,
     TokenInvalid,
 )
-from wap.application.limits import AuthLimits, Rate
 from wap.domain.auth import EmailCodePolicy
 from wap.domain.errors import (
     EmailDomainNotAllowed,
@@ -230,8 +229,8 @@ async def test_every_bad_field_is_reported_at_once() -> None:
 
 
 async def test_a_taken_student_number_leaves_the_right_code_usable() -> None:
-    holder = member()
-    club = Club(members=InMemoryMemberRepository(holder))
+    club = Club()
+    holder = await club.members.add(member())
     _, actor = await club.registering()
     await club.use(RequestEmailCode)(EmailCodeRequest(actor, "octo@pukyong.ac.kr"))
     code = club.mailed_code()
@@ -245,8 +244,8 @@ async def test_a_taken_student_number_leaves_the_right_code_usable() -> None:
 
 
 async def test_only_a_registering_member_asks_for_codes_or_registers() -> None:
-    approved = member()
-    club = Club(members=InMemoryMemberRepository(approved))
+    club = Club()
+    approved = await club.members.add(member())
     with pytest.raises(MemberNotRegistering):
         await club.use(RequestEmailCode)(EmailCodeRequest(approved.actor, "a@b.co"))
     with pytest.raises(MemberNotRegistering):
@@ -269,8 +268,8 @@ async def test_a_session_in_use_slides_seven_days_from_its_last_refresh() -> Non
 
 
 async def test_a_taken_student_number_is_told_only_after_the_right_code() -> None:
-    holder = member()
-    club = Club(members=InMemoryMemberRepository(holder))
+    club = Club()
+    holder = await club.members.add(member())
     _, actor = await club.registering()
     assert holder.student_number is not None
     taken = holder.student_number.value

@@ -3,13 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.builders import NOW, member, team
-from tests.fakes import InMemoryMemberRepository
 from tests.unit.application.club import Club
 from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
 from wap.application.notices.notifier import Notifier
 from wap.application.notices.texts import TEXTS, render
 from wap.application.teams.deadlines import CloseRecruitment
-from wap.domain.applications import Application, ApplicationStatus, Message
+from wap.domain.applications import ApplicationStatus, Message, NewApplication
 from wap.domain.catalog import Category
 from wap.domain.members import Language, Role
 from wap.domain.notifications import NoticeKind
@@ -29,9 +28,10 @@ def test_every_kind_of_notice_has_both_texts() -> None:
 
 
 async def test_notices_skip_the_actor_and_mail_only_those_who_opted_in() -> None:
-    people = [member(role=Role.OFFICER) for _ in range(3)]
-    people[1].notify_email = False
-    club = Club(members=InMemoryMemberRepository(*people))
+    new = [member(role=Role.OFFICER) for _ in range(3)]
+    new[1].notify_email = False
+    club = Club()
+    people = await club.add(*new)
     notifier = club.use(Notifier)
     await notifier.tell_officers(NoticeKind.TEAM_WAITING, {"team": "T"}, actor_id=people[0].id)
     assert sorted(n.member_id for n in club.notices.rows) == sorted([people[1].id, people[2].id])
@@ -42,16 +42,16 @@ async def test_notices_skip_the_actor_and_mail_only_those_who_opted_in() -> None
 
 
 async def test_closing_recruitment_expires_pending_applications_once() -> None:
-    leader, waiting, accepted = member(), member(), member()
-    board = team(leader.id or 0, slots={Category.WEB: 2})
-    board.recruit_until = NOW + timedelta(hours=1)
-    club = Club(members=InMemoryMemberRepository(leader, waiting, accepted))
-    await club.teams.add(board)
+    club = Club()
+    leader, waiting, accepted = await club.add(member(), member(), member())
+    new = team(leader.id, slots={Category.WEB: 2})
+    new.recruit_until = NOW + timedelta(hours=1)
+    board = await club.teams.add(new)
     applications = club.applications
     for person in (waiting, accepted):
         await applications.add(
-            Application.submit(
-                team_id=board.id or 0, member_id=person.id or 0, category=Category.WEB,
+            NewApplication.submit(
+                team_id=board.id, member_id=person.id, category=Category.WEB,
                 message=Message(), now=NOW,
             )
         )  # fmt: skip
@@ -72,10 +72,11 @@ async def test_closing_recruitment_expires_pending_applications_once() -> None:
 
 
 async def test_the_inbox_reads_in_the_members_language_and_marks_read() -> None:
-    reader = member()
-    reader.language = Language.EN
-    club = Club(members=InMemoryMemberRepository(reader))
-    await club.use(Notifier).tell([reader.id or 0], NoticeKind.TEAM_APPROVED, {"team": "Board"})
+    new = member()
+    new.language = Language.EN
+    club = Club()
+    reader = await club.members.add(new)
+    await club.use(Notifier).tell([reader.id], NoticeKind.TEAM_APPROVED, {"team": "Board"})
     inbox = await club.use(ReadInbox)(InboxQuery(reader.actor))
     assert inbox.unread_count == 1
     assert inbox.items[0].text == "Board was approved and is now recruiting."

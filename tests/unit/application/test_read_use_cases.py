@@ -6,7 +6,6 @@ from tests.builders import member, team
 from tests.fakes import (
     AwayLedger,
     FailingLikes,
-    InMemoryMemberRepository,
     InMemoryTeamRepository,
     StubProbe,
 )
@@ -35,18 +34,16 @@ async def test_catalog_lists_vocabularies_and_the_current_term() -> None:
 
 
 async def test_an_approved_members_profile_is_public_without_private_fields() -> None:
-    approved = member(name="Alice")
-    club = Club(members=InMemoryMemberRepository(approved))
-    assert approved.id is not None
+    club = Club()
+    approved = await club.members.add(member(name="Alice"))
     profile = await club.use(GetPublicProfile)(GetProfileQuery(approved.id))
     assert profile.name == "Alice"
     assert not hasattr(profile, "email") and not hasattr(profile, "student_number")
 
 
 async def test_a_member_who_is_not_approved_is_hidden_but_from_themself_and_officers() -> None:
-    waiting = member(status=MemberStatus.PENDING)
-    club = Club(members=InMemoryMemberRepository(waiting))
-    assert waiting.id is not None
+    club = Club()
+    waiting = await club.members.add(member(status=MemberStatus.PENDING))
     get = club.use(GetPublicProfile)
     with pytest.raises(MemberNotFound):
         await get(GetProfileQuery(waiting.id))
@@ -60,15 +57,12 @@ async def test_a_member_who_is_not_approved_is_hidden_but_from_themself_and_offi
 
 
 async def test_team_detail_shows_slots_and_leader() -> None:
-    leader = member(name="Leader")
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    recruiting = team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
-    teams = InMemoryTeamRepository(recruiting)
-    assert recruiting.id is not None
-    detail = await Club(members=members, teams=teams).use(GetTeamDetail)(
-        GetTeamQuery(recruiting.id)
+    club = Club()
+    leader = await club.members.add(member(name="Leader"))
+    recruiting = await club.teams.add(
+        team(leader.id, title="Board", slots={Category.WEB: 2, Category.NODE: 1})
     )
+    detail = await club.use(GetTeamDetail)(GetTeamQuery(recruiting.id))
     assert detail.title == "Board"
     assert detail.leader is not None and detail.leader.name == "Leader"
     assert {(s.category, s.capacity, s.filled) for s in detail.slots} == {
@@ -78,13 +72,10 @@ async def test_team_detail_shows_slots_and_leader() -> None:
 
 
 async def test_a_pending_team_is_not_found_except_by_its_leader_and_officers() -> None:
-    leader = member()
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    pending = team(leader.id, status=TeamStatus.PENDING)
-    teams = InMemoryTeamRepository(pending)
-    assert pending.id is not None
-    get = Club(members=members, teams=teams).use(GetTeamDetail)
+    club = Club()
+    leader = await club.members.add(member())
+    pending = await club.teams.add(team(leader.id, status=TeamStatus.PENDING))
+    get = club.use(GetTeamDetail)
     with pytest.raises(TeamNotFound):
         await get(GetTeamQuery(pending.id))
     assert (await get(GetTeamQuery(pending.id, leader.actor))).status == "pending"
@@ -104,14 +95,12 @@ async def test_readiness_needs_every_dependency() -> None:
 
 
 async def test_a_team_page_counts_each_viewer_once_whether_cached_or_not() -> None:
-    leader = member()
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    recruiting = team(leader.id)
-    recruiting.view_count = 10
-    teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
-    assert recruiting.id is not None
-    get = Club(members=members, teams=teams, ledger=ledger).use(GetTeamDetail)
+    club = Club(ledger=InMemoryViewLedger())
+    leader = await club.members.add(member())
+    new = team(leader.id)
+    new.view_count = 10
+    recruiting = await club.teams.add(new)
+    ledger, get = club.ledger, club.use(GetTeamDetail)
     alice, bob = Viewer.member(1), Viewer.address("10.0.0.9")
     # The first read misses the cache (the database's page), the others hit it.
     assert (await get(GetTeamQuery(recruiting.id, viewer=alice))).view_count == 11
@@ -122,13 +111,10 @@ async def test_a_team_page_counts_each_viewer_once_whether_cached_or_not() -> No
 
 
 async def test_a_pending_team_counts_no_views_even_for_those_who_see_it() -> None:
-    leader = member()
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    pending = team(leader.id, status=TeamStatus.PENDING)
-    teams, ledger = InMemoryTeamRepository(pending), InMemoryViewLedger()
-    assert pending.id is not None
-    get = Club(members=members, teams=teams, ledger=ledger).use(GetTeamDetail)
+    club = Club(ledger=InMemoryViewLedger())
+    leader = await club.members.add(member())
+    pending = await club.teams.add(team(leader.id, status=TeamStatus.PENDING))
+    ledger, get = club.ledger, club.use(GetTeamDetail)
     for viewer in (Viewer.member(leader.id), Viewer.address("10.0.0.9")):
         query = GetTeamQuery(pending.id, leader.actor, viewer)
         assert (await get(query)).view_count == 0  # never kept in the cache: a miss each time
@@ -138,28 +124,21 @@ async def test_a_pending_team_counts_no_views_even_for_those_who_see_it() -> Non
 
 
 async def test_a_team_page_is_served_without_its_view_while_the_ledger_is_away() -> None:
-    leader = member()
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    recruiting = team(leader.id)
-    teams = InMemoryTeamRepository(recruiting)
-    assert recruiting.id is not None
-    get = Club(members=members, teams=teams, ledger=AwayLedger()).use(GetTeamDetail)
+    club = Club(ledger=AwayLedger())
+    leader = await club.members.add(member())
+    recruiting = await club.teams.add(team(leader.id))
+    get = club.use(GetTeamDetail)
     for _ in range(2):  # a miss, then a hit
         page = await get(GetTeamQuery(recruiting.id, viewer=Viewer.member(1)))
         assert page.view_count == 0
 
 
 async def test_a_team_page_that_fails_counts_no_view() -> None:
-    leader = member()
-    members = InMemoryMemberRepository(leader)
-    assert leader.id is not None
-    recruiting = team(leader.id)
-    teams, ledger = InMemoryTeamRepository(recruiting), InMemoryViewLedger()
-    assert recruiting.id is not None
-    get = Club(members=members, teams=teams, ledger=ledger, likes=FailingLikes(teams)).use(
-        GetTeamDetail
-    )
+    teams, ledger = InMemoryTeamRepository(), InMemoryViewLedger()
+    club = Club(teams=teams, ledger=ledger, likes=FailingLikes(teams))
+    leader = await club.members.add(member())
+    recruiting = await club.teams.add(team(leader.id))
+    get = club.use(GetTeamDetail)
     with pytest.raises(Unavailable):
         await get(GetTeamQuery(recruiting.id, leader.actor, Viewer.member(leader.id)))
     assert await ledger.pending([recruiting.id]) == {}

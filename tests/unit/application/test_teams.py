@@ -10,7 +10,7 @@ from PIL import Image
 from tests.builders import NOW, new_team, png
 from tests.unit.application.club import Club
 from wap.adapters.media.images import PillowImageProcessor
-from wap.application.media import ImageLimits, Upload, UploadAvatar, UploadTeamImage
+from wap.application.media.upload import ImageLimits, Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
 from wap.application.patch import UNSET
 from wap.application.teams.applying import (
@@ -95,8 +95,7 @@ async def test_editing_fields_and_slots() -> None:
     club = Club()
     leader, joiner, other = await club.person(), await club.person(), await club.person()
     board = await club.recruiting(leader, slots={Category.WEB: 2, Category.NODE: 1})
-    assert board.id is not None
-    await club.teams.take_place(board.id, joiner.id or 0, Category.WEB, NOW)
+    await club.teams.take_place(board.id, joiner.id, Category.WEB, NOW)
 
     edited = await club.use(EditTeam)(
         TeamEdit(
@@ -111,7 +110,7 @@ async def test_editing_fields_and_slots() -> None:
         ("웹", 3, 1),
         ("유니티", 2, 0),
     }
-    await club.teams.take_place(board.id, other.id or 0, Category.WEB, NOW)
+    await club.teams.take_place(board.id, other.id, Category.WEB, NOW)
     with pytest.raises(CapacityBelowFilled):
         await club.use(EditTeam)(TeamEdit(leader.actor, board.id, slots=(SlotRequest("웹", 1),)))
     with pytest.raises(SlotInUse):
@@ -129,11 +128,11 @@ async def test_a_deadline_can_be_set_and_cleared() -> None:
     leader = await club.person()
     board = await club.recruiting(leader)
     later = NOW + timedelta(days=3)
-    set_ = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=later))
+    set_ = await club.use(EditTeam)(TeamEdit(leader.actor, board.id, recruit_until=later))
     assert set_.recruit_until == later
-    kept = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=UNSET))
+    kept = await club.use(EditTeam)(TeamEdit(leader.actor, board.id, recruit_until=UNSET))
     assert kept.recruit_until == later
-    cleared = await club.use(EditTeam)(TeamEdit(leader.actor, board.id or 0, recruit_until=None))
+    cleared = await club.use(EditTeam)(TeamEdit(leader.actor, board.id, recruit_until=None))
     assert cleared.recruit_until is None
 
 
@@ -146,19 +145,19 @@ async def test_completing_deleting_and_the_audit_of_officers() -> None:
     )
     board = await club.recruiting(leader)
     with pytest.raises(LeaderOnly):
-        await club.use(CompleteTeam)(TeamAction(stranger.actor, board.id or 0))
-    done = await club.use(CompleteTeam)(TeamAction(officer.actor, board.id or 0))
+        await club.use(CompleteTeam)(TeamAction(stranger.actor, board.id))
+    done = await club.use(CompleteTeam)(TeamAction(officer.actor, board.id))
     assert done.status == "completed"
     with pytest.raises(TeamNotRecruiting):
-        await club.use(CompleteTeam)(TeamAction(leader.actor, board.id or 0))
-    await club.use(DeleteTeam)(TeamAction(officer.actor, board.id or 0))
-    assert await club.teams.get(board.id or 0) is None
+        await club.use(CompleteTeam)(TeamAction(leader.actor, board.id))
+    await club.use(DeleteTeam)(TeamAction(officer.actor, board.id))
+    assert await club.teams.get(board.id) is None
     assert [e.action for e in club.audit.entries] == [
         AuditAction.TEAM_COMPLETED,
         AuditAction.TEAM_DELETED,
     ]
     own = await club.recruiting(leader)
-    await club.use(DeleteTeam)(TeamAction(leader.actor, own.id or 0))
+    await club.use(DeleteTeam)(TeamAction(leader.actor, own.id))
     assert len(club.audit.entries) == 2  # a leader's own deletion is no officer action
 
 
@@ -166,9 +165,8 @@ async def test_handing_over_swaps_places() -> None:
     club = Club()
     leader, heir = await club.person(), await club.person()
     board = await club.recruiting(leader, slots={Category.WEB: 1})
-    assert board.id is not None
-    await club.teams.take_place(board.id, heir.id or 0, Category.WEB, NOW)
-    detail = await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id or 0))
+    await club.teams.take_place(board.id, heir.id, Category.WEB, NOW)
+    detail = await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id))
     assert detail.leader_id == heir.id
     people = {p.member_id: (p.role, p.category) for p in await club.teams.members(board.id)}
     assert people == {
@@ -176,7 +174,7 @@ async def test_handing_over_swaps_places() -> None:
         leader.id: (TeamRole.MEMBER, Category.WEB),
     }
     with pytest.raises(LeaderOnly):
-        await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id or 0))
+        await club.use(HandOverLeadership)(HandOver(leader.actor, board.id, heir.id))
     with pytest.raises(NotTeamMember):
         await club.use(HandOverLeadership)(HandOver(heir.actor, board.id, 9999))
 
@@ -185,17 +183,16 @@ async def test_leaving_and_removing() -> None:
     club = Club()
     leader, a, b = await club.person(), await club.person(), await club.person()
     board = await club.recruiting(leader, slots={Category.WEB: 2})
-    assert board.id is not None
     for person in (a, b):
-        await club.teams.take_place(board.id, person.id or 0, Category.WEB, NOW)
+        await club.teams.take_place(board.id, person.id, Category.WEB, NOW)
     with pytest.raises(OwnerOnly):
-        await club.use(LeaveTeam)(Departure(a.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(a.actor, board.id, b.id))
     with pytest.raises(LeaderCannotLeave):
-        await club.use(LeaveTeam)(Departure(leader.actor, board.id, leader.id or 0))
-    await club.use(LeaveTeam)(Departure(a.actor, board.id, a.id or 0))
-    await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(leader.actor, board.id, leader.id))
+    await club.use(LeaveTeam)(Departure(a.actor, board.id, a.id))
+    await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id))
     with pytest.raises(NotTeamMember):
-        await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id or 0))
+        await club.use(LeaveTeam)(Departure(leader.actor, board.id, b.id))
     after = await club.teams.get(board.id)
     assert after is not None and after.slots[Category.WEB].filled == 0
 
@@ -204,7 +201,6 @@ async def test_applying_and_its_rules() -> None:
     club = Club()
     leader, applicant = await club.person(), await club.person()
     board = await club.recruiting(leader, slots={Category.WEB: 1})
-    assert board.id is not None
     mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹", "  "))
     assert mine.status == "pending" and mine.message == "열심히 하겠습니다!"
     assert mine.team.title == board.title.value
@@ -212,12 +208,12 @@ async def test_applying_and_its_rules() -> None:
         await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     hidden = await club.recruiting(leader, status=TeamStatus.PENDING)
     with pytest.raises(TeamNotFound):
-        await club.use(Apply)(ApplyCommand(applicant.actor, hidden.id or 0, "웹"))
+        await club.use(Apply)(ApplyCommand(applicant.actor, hidden.id, "웹"))
     closing = await club.recruiting(leader)
-    stored = club.teams._rows[closing.id or 0]
+    stored = club.teams._rows[closing.id]
     stored.recruit_until = NOW - timedelta(minutes=1)
     with pytest.raises(RecruitmentClosed):
-        await club.use(Apply)(ApplyCommand(applicant.actor, closing.id or 0, "웹"))
+        await club.use(Apply)(ApplyCommand(applicant.actor, closing.id, "웹"))
 
 
 async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_language() -> None:
@@ -229,7 +225,6 @@ async def test_accepting_fills_the_slot_and_mails_the_applicant_in_their_languag
     quiet.notify_email = False
     await club.members.save(quiet)
     board = await club.recruiting(leader, title="Board", slots={Category.WEB: 2})
-    assert board.id is not None
     apps = [
         await club.use(Apply)(ApplyCommand(p.actor, board.id, "웹"))
         for p in (korean, english, quiet)
@@ -259,42 +254,42 @@ async def test_only_the_leader_decides_and_applications_belong_to_their_team() -
     club = Club()
     leader, applicant, stranger = await club.person(), await club.person(), await club.person()
     board, other = await club.recruiting(leader), await club.recruiting(stranger)
-    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     with pytest.raises(LeaderOnly):
-        await club.use(AcceptApplication)(Decision(stranger.actor, board.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(stranger.actor, board.id, mine.id))
     with pytest.raises(ApplicationNotFound):
-        await club.use(AcceptApplication)(Decision(stranger.actor, other.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(stranger.actor, other.id, mine.id))
     with pytest.raises(ApplicationNotFound):
-        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, 4242))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id, 4242))
 
 
 async def test_no_accepting_after_the_deadline_or_once_completed() -> None:
     club = Club()
     leader, applicant = await club.person(), await club.person()
     board = await club.recruiting(leader)
-    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     club.clock.moment = NOW + timedelta(days=1)
-    club.teams._rows[board.id or 0].recruit_until = NOW + timedelta(hours=1)
+    club.teams._rows[board.id].recruit_until = NOW + timedelta(hours=1)
     with pytest.raises(RecruitmentClosed):
-        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, mine.id))
-    club.teams._rows[board.id or 0].recruit_until = None
-    club.teams._rows[board.id or 0].status = TeamStatus.COMPLETED
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id, mine.id))
+    club.teams._rows[board.id].recruit_until = None
+    club.teams._rows[board.id].status = TeamStatus.COMPLETED
     with pytest.raises(TeamNotRecruiting):
-        await club.use(AcceptApplication)(Decision(leader.actor, board.id or 0, mine.id))
+        await club.use(AcceptApplication)(Decision(leader.actor, board.id, mine.id))
 
 
 async def test_only_the_applicant_withdraws_a_pending_application() -> None:
     club = Club()
     leader, applicant, other = await club.person(), await club.person(), await club.person()
     board = await club.recruiting(leader)
-    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    mine = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     with pytest.raises(ApplicationNotFound):
         await club.use(WithdrawApplication)(Withdrawal(other.actor, mine.id))
     await club.use(WithdrawApplication)(Withdrawal(applicant.actor, mine.id))
     assert club.applications.rows[mine.id].status is ApplicationStatus.WITHDRAWN
     with pytest.raises(ApplicationNotPending):
         await club.use(WithdrawApplication)(Withdrawal(applicant.actor, mine.id))
-    again = await club.use(Apply)(ApplyCommand(applicant.actor, board.id or 0, "웹"))
+    again = await club.use(Apply)(ApplyCommand(applicant.actor, board.id, "웹"))
     assert again.id != mine.id
 
 
@@ -303,17 +298,17 @@ async def test_likes_are_idempotent_and_counted() -> None:
     leader, fan = await club.person(), await club.person()
     board = await club.recruiting(leader)
     for _ in range(2):
-        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id or 0, like=True))
+        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id, like=True))
         assert (state.liked, state.like_count) == (True, 1)
     for _ in range(2):
-        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id or 0, like=False))
+        state = await club.use(SetLike)(LikeCommand(fan.actor, board.id, like=False))
         assert (state.liked, state.like_count) == (False, 0)
     hidden = await club.recruiting(leader, status=TeamStatus.PENDING)
     with pytest.raises(TeamNotFound):
-        await club.use(SetLike)(LikeCommand(fan.actor, hidden.id or 0, like=True))
+        await club.use(SetLike)(LikeCommand(fan.actor, hidden.id, like=True))
     with pytest.raises(MemberNotApproved):
         waiting = await club.person(status=MemberStatus.PENDING)
-        await club.use(SetLike)(LikeCommand(waiting.actor, board.id or 0, like=True))
+        await club.use(SetLike)(LikeCommand(waiting.actor, board.id, like=True))
 
 
 async def test_profile_updates_change_only_what_is_sent() -> None:
@@ -336,13 +331,13 @@ async def test_uploads_store_an_original_and_a_thumbnail(tmp_path: Path) -> None
     leader = await club.person()
     board = await club.recruiting(leader)
     upload = club.use(UploadTeamImage)
-    detail = await upload(Upload(leader.actor, png(), board.id or 0))
+    detail = await upload(Upload(leader.actor, png(), board.id))
     assert detail.image_url and detail.image_thumbnail_url
     thumb = tmp_path / detail.image_thumbnail_url.removeprefix("/media/")
     with Image.open(thumb) as small:
         assert small.size == (320, 180) and small.format == "WEBP"
     first = tmp_path / detail.image_url.removeprefix("/media/")
-    again = await upload(Upload(leader.actor, png(100, 100), board.id or 0))
+    again = await upload(Upload(leader.actor, png(100, 100), board.id))
     assert again.image_url != detail.image_url
     assert not first.exists() and not thumb.exists()  # the old files go
 

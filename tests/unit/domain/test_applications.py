@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.builders import NOW, team
-from wap.domain.applications import Application, ApplicationStatus, Message, check_can_apply
+from wap.domain.applications import ApplicationStatus, Message, NewApplication, check_can_apply
 from wap.domain.catalog import DEFAULT_MESSAGE, Category
 from wap.domain.errors import (
     AlreadyMember,
@@ -90,8 +90,8 @@ def test_message_defaults_and_is_at_most_200_characters() -> None:
         Message.of("가" * 201)
 
 
-def _pending() -> Application:
-    return Application.submit(
+def _pending() -> NewApplication:
+    return NewApplication.submit(
         team_id=1, member_id=2, category=Category.WEB, message=Message(), now=NOW
     )
 

@@ -23,9 +23,9 @@ from wap.domain.members import (
     Actor,
     Bio,
     GitHubIdentity,
-    Member,
     MemberStatus,
     Name,
+    NewMember,
     Role,
     StudentNumber,
     TechStack,
@@ -177,7 +177,7 @@ def test_more_than_ten_links_are_refused() -> None:
 
 
 def test_first_sign_in_makes_a_registering_member() -> None:
-    person = Member.signed_in(GitHubIdentity(7, "octocat", avatar_url="https://a/x.png"), NOW)
+    person = NewMember.signed_in(GitHubIdentity(7, "octocat", avatar_url="https://a/x.png"), NOW)
     assert person.status is MemberStatus.REGISTERING
     assert person.role is Role.MEMBER
     assert person.bio.value == DEFAULT_BIO
@@ -269,8 +269,7 @@ def test_sign_in_again_refreshes_login_and_avatar() -> None:
 
 
 def test_a_member_who_is_not_approved_is_seen_only_by_themself_and_officers() -> None:
-    approved, waiting = member(), member(status=MemberStatus.PENDING)
-    approved.id, waiting.id = 1, 2
+    approved, waiting = member().stored(1), member(status=MemberStatus.PENDING).stored(2)
     officer = Actor(3, Role.OFFICER, MemberStatus.APPROVED)
     stranger = Actor(4, Role.MEMBER, MemberStatus.APPROVED)
     assert approved.is_visible_to(None) and approved.is_visible_to(stranger)

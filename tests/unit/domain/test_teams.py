@@ -30,7 +30,7 @@ from wap.domain.members import Actor, MemberStatus, Role
 from wap.domain.teams import (
     Capacity,
     Description,
-    Team,
+    NewTeam,
     TeamMember,
     TeamRole,
     TeamStatus,
@@ -142,7 +142,7 @@ def test_no_slots_or_repeated_categories_are_refused() -> None:
 
 
 def test_a_new_team_is_pending_in_the_current_term() -> None:
-    opened = Team.open(
+    opened = NewTeam.open(
         leader_id=1,
         title=Title.of("새 팀"),
         genre=Genre.APP,
@@ -158,7 +158,7 @@ def test_a_new_team_is_pending_in_the_current_term() -> None:
 
 def test_a_recruitment_deadline_must_lie_ahead() -> None:
     with pytest.raises(InvalidValue):
-        Team.open(
+        NewTeam.open(
             leader_id=1,
             title=Title.of("새 팀"),
             genre=Genre.APP,
@@ -261,7 +261,7 @@ def _members() -> list[TeamMember]:
 
 
 def test_handing_over_swaps_leader_and_heir() -> None:
-    t = team(1, slots={Category.WEB: 1, Category.NODE: 1})
+    t = team(1, slots={Category.WEB: 1, Category.NODE: 1}).stored(1)
     members = _members()
     leader, heir = find_member(members, 1), find_member(members, 4)
     hand_over(t, leader, heir)
@@ -271,7 +271,7 @@ def test_handing_over_swaps_leader_and_heir() -> None:
 
 
 def test_handing_over_to_oneself_or_a_stranger_is_refused() -> None:
-    t = team(1)
+    t = team(1).stored(1)
     members = _members()
     with pytest.raises(InvalidValue):
         hand_over(t, members[0], members[0])

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
-from wap.application.media import ImageKind, ImageProcessor, ImageStore, ProcessedImage, StoredImage
+from wap.application.media.ports import (
+    ImageKind,
+    ImageProcessor,
+    ImageStore,
+    ProcessedImage,
+    StoredImage,
+)
 from wap.domain.errors import ImageInvalid, ImageTooLarge
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})

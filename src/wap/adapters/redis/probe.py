@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from wap.application.system.readiness import DependencyProbe
+from wap.application.system.ports import DependencyProbe
 
 
 class RedisProbe(DependencyProbe):

@@ -11,10 +11,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from wap.adapters.cache import Outage, RedisBytesStore, team_key
-from wap.application.cache import ViewedPage, ViewedPageCache
 from wap.application.errors import Unavailable
 from wap.application.teams.read_models import TeamDetail
-from wap.application.views.ports import ViewLedger
+from wap.application.views.ports import ViewedPage, ViewedPageCache, ViewLedger
 from wap.domain.views import Viewer, day_ends
 
 T = TypeVar("T")

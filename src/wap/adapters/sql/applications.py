@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import inserted_id
 from wap.adapters.sql.tables import applications, teams
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.domain.applications import Application, ApplicationStatus, Message
+from wap.application.teams.ports import ApplicationRepository
+from wap.domain.applications import Application, ApplicationStatus, Message, NewApplication
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, TeamNotFound
 from wap.domain.values import restored
@@ -29,7 +29,7 @@ def application_from_row(row: RowMapping) -> Application:
     )
 
 
-def _state(application: Application) -> dict[str, Any]:
+def _state(application: NewApplication) -> dict[str, Any]:
     return {
         "status": application.status.value,
         # 1 while pending, NULL after: the unique index allows one pending per member and team.
@@ -42,7 +42,7 @@ class SqlApplicationRepository(ApplicationRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, application: Application) -> Application:
+    async def add(self, application: NewApplication) -> Application:
         values = {
             "team_id": application.team_id,
             "member_id": application.member_id,
@@ -63,8 +63,7 @@ class SqlApplicationRepository(ApplicationRepository):
                 )
             ).first() is None
             raise (TeamNotFound() if gone else DuplicateApplication()) from None
-        application.id = inserted_id(result)
-        return application
+        return application.stored(inserted_id(result))
 
     async def _one(self, application_id: int, lock: bool) -> Application | None:
         query = select(applications).where(applications.c.id == application_id)

@@ -5,14 +5,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.tables import audit_log
 from wap.application.admin.ports import AuditLog
-from wap.domain.audit import AuditAction, AuditEntry, AuditTarget
+from wap.domain.audit import AuditAction, AuditEntry, AuditTarget, NewAuditEntry
 
 
 class SqlAuditLog(AuditLog):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, entry: AuditEntry) -> None:
+    async def add(self, entry: NewAuditEntry) -> None:
         await self._session.execute(
             insert(audit_log).values(
                 actor_id=entry.actor_id,

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.tables import applications, members, team_members, team_slots, teams
-from wap.application.admin.exports import ExportKind, ExportReader
+from wap.application.admin.ports import ExportKind, ExportReader
 from wap.domain.terms import KST, Term
 
 HEADERS = {

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wap.adapters.sql.results import affected
 from wap.adapters.sql.tables import likes, teams
 from wap.adapters.sql.touched import Touched
-from wap.application.teams.likes import LikeRepository
+from wap.application.teams.ports import LikeRepository
 
 
 class SqlLikeRepository(LikeRepository):

@@ -19,6 +19,7 @@ from wap.domain.members import (
     Member,
     MemberStatus,
     Name,
+    NewMember,
     Role,
     StudentNumber,
     TechStack,
@@ -50,7 +51,7 @@ def member_from_row(row: RowMapping) -> Member:
     )
 
 
-def member_values(member: Member) -> dict[str, Any]:
+def member_values(member: NewMember) -> dict[str, Any]:
     return {
         "github_id": member.github_id,
         "github_login": member.github_login,
@@ -79,10 +80,9 @@ class SqlMemberRepository(MemberRepository):
         self._session = session
         self._touched = touched
 
-    async def add(self, member: Member) -> Member:
+    async def add(self, member: NewMember) -> Member:
         result = await self._session.execute(insert(members).values(member_values(member)))
-        member.id = inserted_id(result)
-        return member
+        return member.stored(inserted_id(result))
 
     async def _one(self, *where: Any, lock: bool = False) -> Member | None:
         query = select(members).where(*where)
@@ -91,7 +91,7 @@ class SqlMemberRepository(MemberRepository):
         row = (await self._session.execute(query)).mappings().first()
         return member_from_row(row) if row else None
 
-    async def get_or_add(self, member: Member) -> tuple[Member, bool]:
+    async def get_or_add(self, member: NewMember) -> tuple[Member, bool]:
         existing = await self.get_by_github_id(member.github_id)
         if existing is not None:
             return existing, False
@@ -99,13 +99,13 @@ class SqlMemberRepository(MemberRepository):
         # empty): two first sign-ins racing. The loser reads what the winner stored.
         try:
             async with self._session.begin_nested():
-                await self.add(member)
+                stored = await self.add(member)
         except IntegrityError:
             existing = await self.get_by_github_id(member.github_id)
             if existing is None:
                 raise
             return existing, False
-        return member, True
+        return stored, True
 
     async def get(self, member_id: int) -> Member | None:
         # The hottest read (every signed-in request, every uncached profile): built once.
@@ -132,7 +132,6 @@ class SqlMemberRepository(MemberRepository):
     async def save(self, member: Member) -> None:
         values = member_values(member)
         del values["created_at"], values["github_id"]
-        assert member.id is not None
         self._touched.members.add(member.id)
         # The student number is the only unique column a save can change.
         try:

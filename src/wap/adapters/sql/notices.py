@@ -8,14 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.tables import notifications
 from wap.application.notices.ports import NoticeRepository
-from wap.domain.notifications import Notice, NoticeKind
+from wap.domain.notifications import NewNotice, Notice, NoticeKind
 
 
 class SqlNoticeRepository(NoticeRepository):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_many(self, notices: Sequence[Notice]) -> None:
+    async def add_many(self, notices: Sequence[NewNotice]) -> None:
         if notices:
             await self._session.execute(
                 insert(notifications),

@@ -13,8 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wap.adapters.sql.results import contains
 from wap.adapters.sql.tables import applications, likes, members, team_members, team_slots, teams
 from wap.adapters.sql.teams import team_from_row
+from wap.application.cursors import encode_cursor
 from wap.application.members.read_models import MemberSummary
-from wap.application.teams.queries import encode_cursor
+from wap.application.teams.ports import (
+    AdminTeamField,
+    AdminTeamQuery,
+    TeamDetailReader,
+    TeamFilter,
+    TeamReader,
+)
 from wap.application.teams.read_models import (
     AdminTeamPage,
     AdminTeamView,
@@ -26,13 +33,6 @@ from wap.application.teams.read_models import (
     TeamMemberView,
     TeamPage,
     TeamSummary,
-)
-from wap.application.teams.reader import (
-    AdminTeamField,
-    AdminTeamQuery,
-    TeamDetailReader,
-    TeamFilter,
-    TeamReader,
 )
 from wap.domain.applications import ApplicationStatus
 from wap.domain.teams import TeamStatus

@@ -17,6 +17,7 @@ from wap.domain.catalog import Category, Genre
 from wap.domain.errors import TitleTaken
 from wap.domain.teams import (
     Description,
+    NewTeam,
     Slot,
     Team,
     TeamMember,
@@ -62,7 +63,7 @@ def _member_from_row(row: RowMapping) -> TeamMember:
     )
 
 
-def team_values(team: Team) -> dict[str, Any]:
+def team_values(team: NewTeam) -> dict[str, Any]:
     return {
         "title": team.title.value,
         "title_key": team.title.key,
@@ -85,16 +86,16 @@ class SqlTeamRepository(TeamRepository):
         self._session = session
         self._touched = touched
 
-    async def add(self, team: Team) -> Team:
+    async def add(self, new: NewTeam) -> Team:
         # The only unique key a new team can clash on is its title: the id is generated and
         # the leader exists (the use case read them). So an IntegrityError here is TitleTaken,
         # decided without reading the driver's message, which differs by database.
         try:
             async with self._session.begin_nested():
-                result = await self._session.execute(insert(teams).values(team_values(team)))
+                result = await self._session.execute(insert(teams).values(team_values(new)))
         except IntegrityError:
             raise TitleTaken(field="title") from None
-        team.id = inserted_id(result)
+        team = new.stored(inserted_id(result))
         await self._insert_slots(team)
         await self._session.execute(
             insert(team_members).values(
@@ -146,7 +147,6 @@ class SqlTeamRepository(TeamRepository):
         return await self._load(team_id, lock=True)
 
     async def save(self, team: Team) -> None:
-        assert team.id is not None
         self._touched.teams.add(team.id)
         values = team_values(team)
         del values["created_at"]

@@ -5,11 +5,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from wap.adapters.sql.tables import teams
 from wap.adapters.sql.touched import Touched
-from wap.application.cache import ReadCache
 from wap.application.mail.ports import MailQueue
 from wap.application.notices.notifier import Outbox
-from wap.application.ports import UnitOfWork
-from wap.application.system.readiness import DependencyProbe
+from wap.application.ports import ReadCache, UnitOfWork
+from wap.application.system.ports import DependencyProbe
 
 
 class SqlUnitOfWork(UnitOfWork):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from abc import abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Protocol
 
+from wap.application.admin.ports import ExportKind, ExportReader
 from wap.application.ports import Clock
 from wap.domain.members import Actor
 from wap.domain.terms import Term
@@ -17,18 +15,6 @@ from wap.domain.terms import Term
 BOM = "\ufeff"
 CHUNK_ROWS = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportKind(StrEnum):
-    MEMBERS = "members"
-    TEAMS = "teams"
-    APPLICATIONS = "applications"
-
-
-class ExportReader(Protocol):
-    @abstractmethod
-    def rows(self, kind: ExportKind, term: Term | None) -> AsyncIterator[Sequence[object]]:
-        """The header, then one row per entity, read from the database as they are sent."""
 
 
 def cell(value: object) -> str:

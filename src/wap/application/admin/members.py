@@ -13,8 +13,7 @@ from wap.application.members.ports import MemberQuery, MemberRepository, SearchF
 from wap.application.members.read_models import OwnProfile
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import LikeRepository, TeamRepository
 from wap.domain.audit import AuditAction, officer_action
 from wap.domain.errors import InvalidValue, MemberNotFound
 from wap.domain.members import Actor, Member, MemberStatus, Role
@@ -250,7 +249,7 @@ class ListAudit:
         return AuditPage(
             [
                 AuditItem(
-                    id=e.id or 0,
+                    id=e.id,
                     actor_id=e.actor_id,
                     action=e.action.value,
                     target_type=e.target_type.value,

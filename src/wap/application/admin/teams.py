@@ -12,9 +12,8 @@ from wap.application.admin.members import MAX_PAGE_SIZE
 from wap.application.admin.ports import AuditLog
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import AdminTeamField, AdminTeamQuery, TeamReader, TeamRepository
 from wap.application.teams.read_models import AdminTeamPage
-from wap.application.teams.reader import AdminTeamField, AdminTeamQuery, TeamReader
 from wap.domain.audit import AuditAction
 from wap.domain.errors import InvalidValue, TeamNotFound
 from wap.domain.members import Actor

@@ -102,3 +102,25 @@ class EmailCodeStore(Protocol):
     async def check(self, member_id: int, email: str, digest: str, max_tries: int) -> CodeCheck:
         """OK consumes the code. A wrong code or address counts a try; the ``max_tries``-th
         wrong try burns the code, so the next check is EXPIRED."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The answer to one hit: admitted, or refused with the wait until the key has room."""
+
+    allowed: bool
+    retry_after: int = 0  # whole seconds until one more hit would be admitted (≥ 1 if refused)
+
+    def __bool__(self) -> bool:
+        # ``if not await limiter.hit(...)`` keeps meaning "refused".
+        return self.allowed
+
+
+class RateLimiter(Protocol):
+    """Counts hits per key in a moving window; kept in Redis when configured, so that the
+    limit holds across processes."""
+
+    @abstractmethod
+    async def hit(self, key: str, limit: int, per_seconds: int) -> Admission:
+        """Count one hit unless the key already had ``limit`` admitted hits in the last
+        ``per_seconds``; a refused hit is not counted."""

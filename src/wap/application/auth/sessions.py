@@ -7,6 +7,7 @@ import secrets
 
 import msgspec
 
+from wap.application.auth.limits import AuthLimits
 from wap.application.auth.ports import (
     AccessClaims,
     AccessTokenCodec,
@@ -14,7 +15,6 @@ from wap.application.auth.ports import (
     SessionStore,
 )
 from wap.application.errors import AuthRequired, RefreshInvalid, TokenInvalid
-from wap.application.limits import AuthLimits
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.ports import Clock

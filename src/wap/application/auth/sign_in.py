@@ -9,7 +9,7 @@ from wap.application.auth.sessions import SessionIssuer
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.ports import Clock, UnitOfWork
-from wap.domain.members import Member
+from wap.domain.members import NewMember
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +52,14 @@ class SignInWithGitHub:
             code_verifier=command.code_verifier,
         )
         member, created = await self._members.get_or_add(
-            Member.signed_in(identity, self._clock.now())
+            NewMember.signed_in(identity, self._clock.now())
         )
         if not created:
-            assert member.id is not None
             locked = await self._members.get_for_update(member.id)
             member = locked if locked is not None else member
             member.refresh_identity(identity)
             await self._members.save(member)
         await self._uow.commit()
-        assert member.id is not None
         pair = await self._issuer.start(member.id)
         return SignInResult(
             access_token=pair.access_token,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import msgspec
 
 from wap.application.auth.email import parse_email
-from wap.application.auth.ports import CodeCheck, EmailCodeStore
+from wap.application.auth.limits import ensure_admitted
+from wap.application.auth.ports import CodeCheck, EmailCodeStore, RateLimiter
 from wap.application.auth.sessions import digest
 from wap.application.errors import EmailCodeExpired, EmailCodeMismatch, EmailCooldown
-from wap.application.limits import RateLimiter, ensure_admitted
 from wap.application.mail.ports import Mail, MailQueue
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wap.application.cache import ReadCache
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import PublicProfile
+from wap.application.ports import ReadCache
 from wap.domain.errors import MemberNotFound
 from wap.domain.members import Actor
 

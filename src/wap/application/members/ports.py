@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from wap.domain.members import Member, MemberStatus
+from wap.domain.members import Member, MemberStatus, NewMember
 
 
 class SearchField(StrEnum):
@@ -27,11 +27,11 @@ class MemberRepository(Protocol):
     """Members as whole aggregates."""
 
     @abstractmethod
-    async def add(self, member: Member) -> Member:
+    async def add(self, member: NewMember) -> Member:
         """Store a new member and return it with its id."""
 
     @abstractmethod
-    async def get_or_add(self, member: Member) -> tuple[Member, bool]:
+    async def get_or_add(self, member: NewMember) -> tuple[Member, bool]:
         """The member with this GitHub id, stored now if there was none (``True`` then).
 
         Safe when two first sign-ins of one person race: both get the same member."""

@@ -24,7 +24,6 @@ class PublicProfile(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, member: Member) -> PublicProfile:
-        assert member.id is not None
         return cls(
             id=member.id,
             github_login=member.github_login,
@@ -48,7 +47,6 @@ class MemberSummary(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, member: Member) -> MemberSummary:
-        assert member.id is not None
         return cls(
             member.id,
             member.github_login,
@@ -80,7 +78,6 @@ class OwnProfile(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, member: Member) -> OwnProfile:
-        assert member.id is not None
         return cls(
             id=member.id,
             github_id=member.github_id,

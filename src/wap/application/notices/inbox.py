@@ -8,12 +8,12 @@ from typing import Any
 
 import msgspec
 
+from wap.application.cursors import decode_cursor, encode_cursor
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.queries import decode_cursor, encode_cursor
 from wap.domain.errors import InvalidValue
 from wap.domain.members import Actor
 
@@ -58,7 +58,7 @@ class ReadInbox:
         member = await load_caller(self._members, query.actor.member_id)
         before = decode_cursor(query.cursor) if query.cursor else None
         found = await self._notices.page(
-            member.id or 0,
+            member.id,
             unread_only=query.unread_only,
             before_id=before,
             limit=query.limit + 1,
@@ -67,7 +67,7 @@ class ReadInbox:
         found = found[: query.limit]
         items = [
             NoticeView(
-                id=n.id or 0,
+                id=n.id,
                 kind=n.kind.value,
                 text=render(n.kind, n.payload, member.language),
                 payload=n.payload,
@@ -76,8 +76,8 @@ class ReadInbox:
             )
             for n in found
         ]
-        cursor = encode_cursor(found[-1].id or 0) if more and found else None
-        return Inbox(items, cursor, await self._notices.unread_count(member.id or 0))
+        cursor = encode_cursor(found[-1].id) if more and found else None
+        return Inbox(items, cursor, await self._notices.unread_count(member.id))
 
 
 class CountUnread:

@@ -11,7 +11,7 @@ from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render, subject
 from wap.application.ports import Clock
 from wap.domain.members import Member
-from wap.domain.notifications import Notice, NoticeKind
+from wap.domain.notifications import NewNotice, NoticeKind
 
 
 class Outbox:
@@ -57,7 +57,7 @@ class Notifier:
         if not recipients:
             return
         now = self._clock.now()
-        await self._notices.add_many([Notice(i, kind, now, dict(payload)) for i in recipients])
+        await self._notices.add_many([NewNotice(i, kind, now, dict(payload)) for i in recipients])
         for member_id in recipients:
             member = await self._members.get(member_id)
             mail = copy_for(member, kind, payload) if member else None

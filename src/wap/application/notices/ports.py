@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from wap.domain.notifications import Notice
+from wap.domain.notifications import NewNotice, Notice
 
 
 class NoticeRepository(Protocol):
     @abstractmethod
-    async def add_many(self, notices: Sequence[Notice]) -> None: ...
+    async def add_many(self, notices: Sequence[NewNotice]) -> None: ...
 
     @abstractmethod
     async def page(

@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Protocol
 
 import msgspec
 
-
-class DependencyProbe(Protocol):
-    """Something the service needs to answer requests: the database, Redis."""
-
-    name: str
-
-    @abstractmethod
-    async def ping(self) -> bool:
-        """True when it answers. Never raises."""
+from wap.application.system.ports import DependencyProbe
 
 
 class Readiness(msgspec.Struct, frozen=True):

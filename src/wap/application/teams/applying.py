@@ -8,12 +8,10 @@ from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import MemberSummary
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.application.teams.manage import load_team
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.lookups import load_team
+from wap.application.teams.ports import ApplicationRepository, TeamReader, TeamRepository
 from wap.application.teams.read_models import ApplicationView, MyApplicationView, TeamBrief
-from wap.application.teams.reader import TeamReader
-from wap.domain.applications import Application, ApplicationStatus, check_can_apply
+from wap.domain.applications import Application, ApplicationStatus, NewApplication, check_can_apply
 from wap.domain.errors import ApplicationNotFound, SlotFull
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
@@ -57,7 +55,7 @@ class Apply:
         )
         team, category = eligible.team, eligible.category
         application = await self._applications.add(
-            Application.submit(
+            NewApplication.submit(
                 team_id=command.team_id,
                 member_id=actor.member_id,
                 category=category,
@@ -83,7 +81,6 @@ class Apply:
 
 
 def _mine(application: Application, team: Team) -> MyApplicationView:
-    assert application.id is not None and team.id is not None
     return MyApplicationView(
         id=application.id,
         team=TeamBrief(team.id, team.title.value, team.status.value, team.genre.value),
@@ -143,7 +140,6 @@ class _Decide:
         )
         await self._uow.commit()
         applicant = await self._members.get(application.member_id)
-        assert application.id is not None
         return ApplicationView(
             id=application.id,
             team_id=application.team_id,

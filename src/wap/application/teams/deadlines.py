@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.applications_port import ApplicationRepository
-from wap.application.teams.ports import TeamRepository
+from wap.application.teams.ports import ApplicationRepository, TeamRepository
 from wap.domain.notifications import NoticeKind
 
 

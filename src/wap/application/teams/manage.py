@@ -7,19 +7,19 @@ from datetime import datetime
 
 from wap.application.admin.ports import AuditLog
 from wap.application.members.ports import MemberRepository
-from wap.application.members.read_models import MemberSummary
 from wap.application.notices.notifier import Notifier
 from wap.application.patch import UNSET, Unset, given
 from wap.application.ports import Clock, UnitOfWork
+from wap.application.teams.lookups import load_team, team_detail
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
 from wap.domain.audit import AuditAction, officer_action
-from wap.domain.errors import NotTeamMember, OwnerOnly, TeamNotFound, check_fields
+from wap.domain.errors import NotTeamMember, OwnerOnly, check_fields
 from wap.domain.members import Actor
 from wap.domain.notifications import NoticeKind
 from wap.domain.teams import (
     Description,
-    Team,
+    NewTeam,
     Title,
     ensure_can_leave,
     find_member,
@@ -30,18 +30,6 @@ from wap.domain.teams import (
 from wap.domain.values import Links
 
 
-async def load_team(teams: TeamRepository, team_id: int, *, lock: bool = False) -> Team:
-    team = await (teams.get_for_update(team_id) if lock else teams.get(team_id))
-    if team is None:
-        raise TeamNotFound()
-    return team
-
-
-async def team_detail(team: Team, members: MemberRepository, liked: bool = False) -> TeamDetail:
-    leader = await members.get(team.leader_id)
-    return TeamDetail.of(team, MemberSummary.of(leader) if leader else None, liked)
-
-
 @dataclass(frozen=True, slots=True)
 class SlotRequest:
     category: str
@@ -49,7 +37,7 @@ class SlotRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class NewTeam:
+class TeamDraft:
     actor: Actor
     title: str
     genre: str
@@ -73,7 +61,7 @@ class CreateTeam:
         self._teams, self._members, self._uow, self._clock = teams, members, uow, clock
         self._notifier = notifier
 
-    async def __call__(self, command: NewTeam) -> TeamDetail:
+    async def __call__(self, command: TeamDraft) -> TeamDetail:
         command.actor.ensure_approved()
         title, genre, description, slots, links = check_fields(
             ("title", lambda: Title.of(command.title)),
@@ -82,7 +70,7 @@ class CreateTeam:
             ("slots", lambda: slot_specs((s.category, s.capacity) for s in command.slots)),
             ("links", lambda: Links.of(command.links)),
         )
-        team = Team.open(
+        new = NewTeam.open(
             leader_id=command.actor.member_id,
             title=title,
             genre=genre,
@@ -92,7 +80,7 @@ class CreateTeam:
             now=self._clock.now(),
             recruit_until=command.recruit_until,
         )
-        await self._teams.add(team)  # team.title_taken: the title's unique key decides
+        team = await self._teams.add(new)  # team.title_taken: the title's unique key decides
         await self._notifier.tell_officers(
             NoticeKind.TEAM_WAITING,
             {"team_id": team.id, "team": team.title.value},

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 
 import msgspec
 
-from wap.application.cache import ReadCache, ViewedPageCache
+from wap.application.cursors import decode_cursor
 from wap.application.errors import Unavailable
 from wap.application.members.ports import MemberRepository
-from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.likes import LikeRepository
-from wap.application.teams.manage import load_team
-from wap.application.teams.ports import TeamRepository
+from wap.application.ports import Clock, ReadCache, UnitOfWork
+from wap.application.teams.lookups import load_team
+from wap.application.teams.ports import (
+    LikeRepository,
+    TeamDetailReader,
+    TeamFilter,
+    TeamReader,
+    TeamRepository,
+)
 from wap.application.teams.read_models import (
     LikeState,
     TeamDetail,
@@ -22,9 +25,8 @@ from wap.application.teams.read_models import (
     TeamPage,
     TeamSummary,
 )
-from wap.application.teams.reader import TeamDetailReader, TeamFilter, TeamReader
 from wap.application.views.counting import count_view
-from wap.application.views.ports import ViewLedger
+from wap.application.views.ports import ViewedPageCache, ViewLedger
 from wap.domain.catalog import Category, Genre
 from wap.domain.errors import InvalidValue, MemberNotFound, TeamNotFound
 from wap.domain.likes import ensure_can_like
@@ -34,21 +36,6 @@ from wap.domain.terms import Term
 from wap.domain.views import Viewer, view_day
 
 MAX_LIMIT = 50
-
-
-def encode_cursor(team_id: int) -> str:
-    return base64.urlsafe_b64encode(f"t{team_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidValue(field="cursor") from None
-    digits = raw[1:]
-    if not raw.startswith("t") or not (digits.isascii() and digits.isdecimal()) or len(raw) > 12:
-        raise InvalidValue(field="cursor")
-    return int(raw[1:])
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,6 @@ class TeamDetail(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, team: Team, leader: MemberSummary | None, liked: bool = False) -> TeamDetail:
-        assert team.id is not None
         return cls(
             id=team.id,
             title=team.title.value,

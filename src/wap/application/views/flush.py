@@ -7,8 +7,7 @@ import secrets
 
 import msgspec
 
-from wap.application.cache import ReadCache
-from wap.application.ports import Clock
+from wap.application.ports import Clock, ReadCache
 from wap.application.views.ports import ViewCounts, ViewLedger
 from wap.domain.views import view_day
 

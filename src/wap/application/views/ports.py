@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from wap.application.teams.read_models import TeamDetail
 from wap.domain.views import Viewer
 
 
@@ -51,3 +53,23 @@ class ViewCounts(Protocol):
         """Add the counts to ``teams.view_count`` and record the batch, in one transaction.
 
         ``False`` (and nothing changed) when the batch was applied before."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewedPage:
+    detail: TeamDetail  # as cached: nothing about the caller, the stored view count
+    pending: int  # the team's views not yet flushed, this one's included
+
+
+class ViewedPageCache(Protocol):
+    """A cached team page read together with the view that reading it counts: the team
+    page's hot path, in one round trip where the store allows it."""
+
+    @abstractmethod
+    async def team_viewed(
+        self, team_id: int, viewer: Viewer | None, day: date
+    ) -> ViewedPage | None:
+        """``None`` on a miss, and nothing is counted. On a hit (a page kept by
+        ``ReadCache.keep_team``: a team that counts views) it records the viewer's view as
+        ``count_view`` does and gives the team's pending count. Never raises: a store that
+        cannot be reached misses, and a ledger that cannot be reached counts nothing."""

@@ -14,7 +14,7 @@ from litestar.response import Stream
 from msgspec import Meta
 
 from wap.application.admin.batch import MAX_BATCH, Batch, BatchResult
-from wap.application.admin.exports import ExportCsv, ExportKind, ExportRequest
+from wap.application.admin.exports import ExportCsv, ExportRequest
 from wap.application.admin.members import (
     MAX_PAGE_SIZE,
     ApproveMembers,
@@ -28,6 +28,7 @@ from wap.application.admin.members import (
     RejectMembers,
     RoleChange,
 )
+from wap.application.admin.ports import ExportKind
 from wap.application.admin.teams import (
     AdminTeamListQuery,
     ApproveTeams,
@@ -36,8 +37,8 @@ from wap.application.admin.teams import (
 )
 from wap.application.members.ports import SearchField
 from wap.application.members.read_models import OwnProfile
+from wap.application.teams.ports import AdminTeamField
 from wap.application.teams.read_models import AdminTeamPage
-from wap.application.teams.reader import AdminTeamField
 from wap.domain.members import MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.entrypoints.http.identity import Identity

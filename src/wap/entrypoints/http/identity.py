@@ -20,9 +20,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Send
 from litestar.types import Scope as AsgiScope
 
+from wap.application.auth.limits import AuthLimits
 from wap.application.auth.sessions import Authenticate, TokenPair
 from wap.application.errors import AuthRequired, TokenExpired, TokenInvalid
-from wap.application.limits import AuthLimits
 from wap.domain.auth import ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS
 from wap.domain.members import Actor
 from wap.domain.views import Viewer
@@ -170,7 +170,7 @@ async def auth_rate_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Guard of the sign-in routes: WAP_AUTH_RATE_LIMIT per client address (``rate.limited``
-    beyond). Refresh and logout are limited per session instead (application/limits.py)."""
+    beyond). Refresh and logout are limited per session instead (application/auth/limits.py)."""
     container = connection.state.dishka_container  # the request scope dishka opened
     proxies = await container.get(TrustedProxies)
     limits = await container.get(AuthLimits)

@@ -9,7 +9,7 @@ from litestar.params import FromQuery, JSONBody, MultipartBody
 from msgspec import Meta
 
 from wap.application.auth.sign_up import GetOwnProfile, Register, Registration
-from wap.application.media import Upload, UploadAvatar
+from wap.application.media.upload import Upload, UploadAvatar
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.members.read_models import OwnProfile, PublicProfile
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile

@@ -8,7 +8,7 @@ from dishka import FromDishka
 from litestar import Response, delete, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, MultipartBody, QueryParameter
 
-from wap.application.media import Upload, UploadTeamImage
+from wap.application.media.upload import Upload, UploadTeamImage
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,
@@ -29,9 +29,9 @@ from wap.application.teams.manage import (
     HandOver,
     HandOverLeadership,
     LeaveTeam,
-    NewTeam,
     SlotRequest,
     TeamAction,
+    TeamDraft,
     TeamEdit,
 )
 from wap.application.teams.queries import (
@@ -119,7 +119,7 @@ async def create_team(
     data: JSONBody[NewTeamBody], identity: FromDishka[Identity], create: FromDishka[CreateTeam]
 ) -> TeamDetail:
     return await create(
-        NewTeam(
+        TeamDraft(
             actor=identity.signed_in(),
             title=data.title,
             genre=data.genre,

@@ -45,7 +45,7 @@ from wap.application.auth.sign_up import (
 )
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts
-from wap.application.media import Upload, UploadAvatar, UploadTeamImage
+from wap.application.media.upload import Upload, UploadAvatar, UploadTeamImage
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.members.ports import SearchField
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
@@ -78,9 +78,9 @@ from wap.application.teams.manage import (
     HandOver,
     HandOverLeadership,
     LeaveTeam,
-    NewTeam,
     SlotRequest,
     TeamAction,
+    TeamDraft,
     TeamEdit,
 )
 from wap.application.teams.queries import (
@@ -455,7 +455,7 @@ async def create_team(
     try:
         page.check_csrf(request, form)
         team = await create(
-            NewTeam(
+            TeamDraft(
                 actor=page.identity.signed_in(),
                 title=str(form.get("title", ""))[:100],
                 genre=str(form.get("genre", ""))[:20],

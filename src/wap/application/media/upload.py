@@ -3,60 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from abc import abstractmethod
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Protocol
 
-import msgspec
-
+from wap.application.media.ports import ImageKind, ImageProcessor, ImageStore
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
 from wap.application.ports import Clock, UnitOfWork
-from wap.application.teams.manage import load_team, team_detail
+from wap.application.teams.lookups import load_team, team_detail
 from wap.application.teams.ports import TeamRepository
 from wap.application.teams.read_models import TeamDetail
 from wap.domain.members import Actor
 
-
-class ImageKind(StrEnum):
-    TEAM = "teams"
-    AVATAR = "avatars"
-
-
 THUMBNAILS = {ImageKind.TEAM: (320, 180), ImageKind.AVATAR: (200, 200)}
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessedImage:
-    original: bytes
-    thumbnail: bytes
-    extension: str
-
-
-class ImageProcessor(Protocol):
-    @abstractmethod
-    async def process(
-        self, data: bytes, *, max_bytes: int, thumbnail: tuple[int, int]
-    ) -> ProcessedImage:
-        """Check that ``data`` is a real image of an allowed format and size, and re-encode
-        it (dropping metadata) with a cover-cropped thumbnail. Raises ``ImageInvalid`` or
-        ``ImageTooLarge``."""
-
-
-class StoredImage(msgspec.Struct, frozen=True):
-    url: str
-    thumbnail_url: str
-
-
-class ImageStore(Protocol):
-    @abstractmethod
-    async def save(self, kind: ImageKind, name: str, image: ProcessedImage) -> StoredImage: ...
-
-    @abstractmethod
-    async def delete(self, url: str | None) -> None:
-        """Remove a file this store wrote; ignore anything else (a GitHub avatar URL)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,35 +1,12 @@
-"""Rate limits: the port, and the sign-in budgets built on it (who is limited, by which key)."""
+"""Rate limits: the sign-in budgets built on it (who is limited, by which key)."""
 
 from __future__ import annotations
 
 import ipaddress
-from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
 
+from wap.application.auth.ports import Admission, RateLimiter
 from wap.application.errors import RateLimited
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """The answer to one hit: admitted, or refused with the wait until the key has room."""
-
-    allowed: bool
-    retry_after: int = 0  # whole seconds until one more hit would be admitted (≥ 1 if refused)
-
-    def __bool__(self) -> bool:
-        # ``if not await limiter.hit(...)`` keeps meaning "refused".
-        return self.allowed
-
-
-class RateLimiter(Protocol):
-    """Counts hits per key in a moving window; kept in Redis when configured, so that the
-    limit holds across processes."""
-
-    @abstractmethod
-    async def hit(self, key: str, limit: int, per_seconds: int) -> Admission:
-        """Count one hit unless the key already had ``limit`` admitted hits in the last
-        ``per_seconds``; a refused hit is not counted."""
 
 
 def ensure_admitted(*admissions: Admission) -> None:
