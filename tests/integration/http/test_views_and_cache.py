@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +20,7 @@ from tests.integration.conftest import REDIS_URL, migrated_engine
 from tests.integration.http.conftest import SECRET, World, free_port, running_world
 from tests.integration.http.test_foundation import assert_problem
 from tests.integration.http.test_team_building import open_team, png
+from tests.integration.redis_server import start_redis_server
 from wap.adapters.sql.tables import teams
 from wap.adapters.system import FixedClock
 from wap.application.ports import Clock
@@ -219,33 +217,10 @@ async def test_reads_see_every_write_through_the_cache(live: World, redis_client
 @pytest.fixture
 def private_redis() -> Iterator[tuple[str, object]]:
     """A Redis server of the test's own, so that it can be stopped and started again."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is on this machine's kind"
     port = free_port()
 
     def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return process
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        return start_redis_server(port)
 
     holder = {"process": start()}
 

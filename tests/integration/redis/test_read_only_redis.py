@@ -3,9 +3,6 @@ noeviction: OOM) is an unavailable dependency: 503 `service.unavailable`, never 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +10,8 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import service_unreachable
 from tests.integration.http.conftest import SECRET, free_port, serving
+from tests.integration.redis_server import start_redis_server
 from wap.adapters.sql.migrate import upgrade
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.app import create_app
@@ -24,39 +21,10 @@ from wap.entrypoints.http.app import create_app
 def read_only_redis(tmp_path: Path) -> Iterator[str]:
     """A redis-server of this test's own: a replica of a master that is not there, so it
     answers reads and refuses every write with READONLY."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     port, nowhere = free_port(), free_port()
-    try:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-                "--replicaof",
-                "127.0.0.1",
-                str(nowhere),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except FileNotFoundError as error:
-        service_unreachable("redis-server (to run a Redis of this test's own)", error)
+    process = start_redis_server(port, "--replicaof", "127.0.0.1", str(nowhere))
     try:
         client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
         with pytest.raises(redis.exceptions.ReadOnlyError):
             client.set("probe", 1)
         client.close()
