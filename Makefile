@@ -3,15 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
+HOST ?= 127.0.0.1
+PORT ?= 8000
 BROWSER := $(VENV)/.browser
 BENCH := $(VENV)/.bench
 NGINX := $(VENV)/.nginx
 
 .PHONY: serve test bench fuzz unit integration lint typecheck install clean
 
-$(STAMP): pyproject.toml
+# `make serve` needs only the service; `make test` adds the test toolchain (linters, type
+# checker, Playwright, schemathesis) to the same .venv.
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -37,8 +46,9 @@ $(BENCH): $(STAMP)
 install: $(STAMP) $(BROWSER) $(NGINX)
 
 # A local trial: the demo sign-in (loopback only; never behind a proxy) is switched on here.
-serve: $(STAMP)
-	WAP_DEMO_SIGN_IN=true $(BIN)/wap serve --host 127.0.0.1 --port 8000
+# PORT=8001 make serve when 8000 is taken.
+serve: $(RUNTIME)
+	WAP_DEMO_SIGN_IN=true $(BIN)/wap serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(BROWSER) $(NGINX)
 	$(BIN)/ruff check src tests
