@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         include_in_schema=False,
     )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
-    middleware: list[object] = [security_headers(hsts=settings.cookie_secure), refuse_control_paths]
+    middleware: list[object] = [refuse_control_paths]
     if settings.metrics_token is not None:  # unset: no /metrics, no per-request metrics
         routers.append(DishkaRouter("/", route_handlers=[metrics_controller(settings)]))
         middleware.append(prometheus_middleware())
@@ -234,8 +234,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         proxies: TrustedProxies | None = getattr(app.state, "trusted_proxies", None)
         return proxies is not None and proxies.peer_is_trusted(scope)
 
-    # Outermost, so that unmatched routes get an id too.
-    app.asgi_handler = request_ids(app.asgi_handler, peer_is_trusted)
+    # Outermost, so that unmatched routes get an id and the security headers (the CSP of an
+    # error page) too.
+    with_headers = security_headers(hsts=settings.cookie_secure)(app.asgi_handler)
+    app.asgi_handler = request_ids(with_headers, peer_is_trusted)
     return app
 
 
