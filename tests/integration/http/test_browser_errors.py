@@ -24,6 +24,7 @@ from wap.entrypoints.http.app import MAX_BODY_BYTES, create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 PROBLEM = "application/problem+json"
+REVALIDATE = "no-cache, public"  # kept, and asked again each time with If-None-Match
 
 
 @pytest.fixture
@@ -188,3 +189,44 @@ async def test_a_failing_page_is_a_page_with_the_same_status_and_no_internals(
         assert_problem(api, status, code)
         if status == 429:
             assert page.headers["retry-after"] == api.headers["retry-after"] == "30"
+
+
+# ---------------------------------------------------------------- favicon and static files
+
+
+async def test_the_favicon_is_linked_and_answers(sqlite_url: str) -> None:
+    async with client_for(settings_for(sqlite_url)) as client:
+        login = await client.get("/login", headers={"Accept": BROWSER})
+        assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in (
+            login.text
+        )
+        for path in ("/static/web/favicon.svg", "/favicon.ico"):
+            icon = await client.get(path, headers={"Accept": "image/*"})
+            assert icon.status_code == 200, path
+            assert icon.headers["content-type"].startswith("image/svg+xml"), path
+            assert icon.content.startswith(b"<svg"), path
+            assert icon.headers["etag"] and icon.headers["cache-control"] == REVALIDATE
+            again = await client.get(path, headers={"If-None-Match": icon.headers["etag"]})
+            assert again.status_code == 304 and again.content == b"", path
+
+
+async def test_static_files_carry_an_etag_and_answer_304_when_unchanged(sqlite_url: str) -> None:
+    async with client_for(settings_for(sqlite_url)) as client:
+        for name in ("app.css", "app.js"):
+            first = await client.get(f"/static/web/{name}")
+            assert first.status_code == 200 and first.content
+            etag = first.headers["etag"]
+            assert etag.startswith('"') and etag.endswith('"')
+            assert first.headers["cache-control"] == REVALIDATE
+            same = await client.get(f"/static/web/{name}", headers={"If-None-Match": etag})
+            assert same.status_code == 304 and same.content == b""
+            assert same.headers["etag"] == etag
+            assert same.headers["cache-control"] == REVALIDATE
+            weak = await client.get(
+                f"/static/web/{name}", headers={"If-None-Match": f'"other", W/{etag}'}
+            )
+            assert weak.status_code == 304
+            head = await client.head(f"/static/web/{name}", headers={"If-None-Match": etag})
+            assert head.status_code == 304
+            changed = await client.get(f"/static/web/{name}", headers={"If-None-Match": '"stale"'})
+            assert changed.status_code == 200 and changed.content == first.content

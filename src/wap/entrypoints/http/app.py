@@ -49,6 +49,7 @@ from wap.entrypoints.http.problems import (
 from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.web import pages
+from wap.entrypoints.web.assets import REVALIDATE, favicon, not_modified
 from wap.entrypoints.worker.broker import attach_container
 from wap.entrypoints.worker.run import scheduler_loop
 
@@ -169,8 +170,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         directories=[WEB / "static"],
         file_system=StaticFiles(),
         include_in_schema=False,
+        cache_control=REVALIDATE,  # with the ETag: kept, then revalidated (web/assets.py)
+        middleware=[not_modified],
     )
-    probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
+    probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz, favicon])
     assets = create_static_files_router(
         path=SWAGGER_ASSETS,
         directories=[swagger_ui_path],
