@@ -49,6 +49,7 @@ from wap.entrypoints.http.problems import (
 from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.web import pages
+from wap.entrypoints.web.assets import REVALIDATE, favicon, not_modified
 from wap.entrypoints.worker.broker import attach_container
 from wap.entrypoints.worker.run import scheduler_loop
 
@@ -169,8 +170,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         directories=[WEB / "static"],
         file_system=StaticFiles(),
         include_in_schema=False,
+        cache_control=REVALIDATE,  # with the ETag: kept, then revalidated (web/assets.py)
+        middleware=[not_modified],
     )
-    probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz])
+    probes = DishkaRouter("/", route_handlers=[system.healthz, system.readyz, favicon])
     assets = create_static_files_router(
         path=SWAGGER_ASSETS,
         directories=[swagger_ui_path],
@@ -185,7 +188,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         include_in_schema=False,
     )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
-    middleware: list[object] = [security_headers(hsts=settings.cookie_secure), refuse_control_paths]
+    middleware: list[object] = [refuse_control_paths]
     if settings.metrics_token is not None:  # unset: no /metrics, no per-request metrics
         routers.append(DishkaRouter("/", route_handlers=[metrics_controller(settings)]))
         middleware.append(prometheus_middleware())
@@ -234,8 +237,10 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         proxies: TrustedProxies | None = getattr(app.state, "trusted_proxies", None)
         return proxies is not None and proxies.peer_is_trusted(scope)
 
-    # Outermost, so that unmatched routes get an id too.
-    app.asgi_handler = request_ids(app.asgi_handler, peer_is_trusted)
+    # Outermost, so that unmatched routes get an id and the security headers (the CSP of an
+    # error page) too.
+    with_headers = security_headers(hsts=settings.cookie_secure)(app.asgi_handler)
+    app.asgi_handler = request_ids(with_headers, peer_is_trusted)
     return app
 
 

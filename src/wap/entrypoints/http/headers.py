@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,7 +14,7 @@ PAGE_POLICY = (
 )
 
 
-def security_headers(hsts: bool) -> object:
+def security_headers(hsts: bool) -> Callable[[ASGIApp], ASGIApp]:
     always = [
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),

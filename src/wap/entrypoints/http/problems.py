@@ -1,4 +1,5 @@
-"""Every error as RFC 9457 problem JSON: one table from code to status and text, one renderer."""
+"""Every error as RFC 9457 problem JSON: one table from code to status and text, one renderer.
+A browser asking for a web page gets the same problem as a page instead (web/errors.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from wap.application.errors import RateLimited, TooManyRequests
 from wap.domain.errors import WapError
 from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.paths import printable
+from wap.entrypoints.web.errors import error_page, wants_page
 
 log = logging.getLogger("wap.http")
 PROBLEM_JSON = "application/problem+json"
@@ -235,6 +237,8 @@ def problem_response(
 ) -> Response[bytes]:
     english = prefers_english(request.headers.get("accept-language") if request else None)
     problem = PROBLEMS[code]
+    if request is not None and wants_page(request):
+        return error_page(problem.status, text_for(code, english), english, headers)
     body = ProblemBody(
         type=f"/problems/{code}",
         title=code,
