@@ -56,8 +56,8 @@ from wap.entrypoints.web.shared import (
     Req,
     Segment,
     back,
-    field_errors,
     message,
+    refusal,
     run_action,
 )
 
@@ -223,12 +223,7 @@ async def create_team(
         )
     except WapError as refused:
         return await page.render(
-            request,
-            "team_form.html",
-            form=form,
-            errors=field_errors(refused, request),
-            problem=message(refused, request),
-            team=None,
+            request, "team_form.html", form=form, team=None, **refusal(refused, request)
         )
     return back(f"/teams/{team.id}", notice="created")
 
@@ -280,12 +275,7 @@ async def edit_team(
     except WapError as refused:
         team = await get_team(TeamQuery(team_id, page.identity.actor))
         return await page.render(
-            request,
-            "team_form.html",
-            form=form,
-            errors=field_errors(refused, request),
-            problem=message(refused, request),
-            team=team,
+            request, "team_form.html", form=form, team=team, **refusal(refused, request)
         )
     return back(f"/teams/{team_id}", notice="saved")
 

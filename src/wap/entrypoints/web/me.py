@@ -21,7 +21,7 @@ from wap.domain.members import Actor, MemberStatus
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.web.bodies import Form, ProfileBody, form_of
-from wap.entrypoints.web.shared import Page, Req, back, field_errors, message, run_action
+from wap.entrypoints.web.shared import Page, Req, back, refusal, run_action
 
 
 class MyPage:
@@ -86,13 +86,7 @@ async def update_me(
         if body.avatar is not None:
             await avatar(Upload(actor, await body.avatar.read(settings.max_image_bytes + 1)))
     except WapError as refused:
-        return await me.render(
-            request,
-            actor,
-            form=form,
-            errors=field_errors(refused, request),
-            problem=message(refused, request),
-        )
+        return await me.render(request, actor, form=form, **refusal(refused, request))
     return back("/me", notice="saved")
 
 

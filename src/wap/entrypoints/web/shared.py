@@ -58,6 +58,12 @@ def field_errors(error: WapError, request: Req) -> dict[str, str]:
     return {p.field: text_for(p.code, english(request)) for p in error.problems}
 
 
+def refusal(error: WapError, request: Req) -> dict[str, object]:
+    """What a form shown again after a refusal adds to its context: each field's message
+    (``errors``) and the form's (``problem``)."""
+    return {"errors": field_errors(error, request), "problem": message(error, request)}
+
+
 def back(path: str, **params: str) -> Redirect:
     query = ("?" + urlencode(params)) if params else ""
     return Redirect(path + query, status_code=303)

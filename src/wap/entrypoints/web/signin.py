@@ -30,7 +30,7 @@ from wap.entrypoints.http.identity import (
     set_session_cookies,
 )
 from wap.entrypoints.web.bodies import MemberBody, RegistrationBody, csrf_sent, form_of
-from wap.entrypoints.web.shared import Page, Req, back, field_errors, message
+from wap.entrypoints.web.shared import Page, Req, back, refusal
 
 # Headers a proxy, load balancer or tunnel adds; any of them means "not a local browser".
 PROXY_HEADERS = frozenset(
@@ -208,12 +208,7 @@ async def register(
             return back("/waiting" if profile.status == "pending" else "/")
     except WapError as refused:
         return await page.render(
-            request,
-            "register.html",
-            form=form,
-            errors=field_errors(refused, request),
-            problem=message(refused, request),
-            sent=None,
+            request, "register.html", form=form, sent=None, **refusal(refused, request)
         )
     return await page.render(request, "register.html", form=form, errors={}, sent=sent)
 
