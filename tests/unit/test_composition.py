@@ -27,7 +27,7 @@ from wap.entrypoints.ioc import (
     make_container,
     store_providers,
 )
-from wap.entrypoints.web.pages import WebProvider
+from wap.entrypoints.web import WebProvider
 
 REDIS = {"WAP_REDIS_URL": "redis://127.0.0.1:6379/11"}
 CACHE_OFF = {"WAP_READ_CACHE": "off"}

@@ -7,7 +7,7 @@ import pytest
 from litestar import Request
 
 from wap.entrypoints.config import Settings
-from wap.entrypoints.web.pages import demo_allowed
+from wap.entrypoints.web.signin import demo_allowed
 
 
 def request(server: str, client: str, headers: list[tuple[bytes, bytes]] | None = None) -> Request:  # type: ignore[type-arg]

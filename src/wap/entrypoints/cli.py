@@ -68,7 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         asyncio.run(upgrade(settings.database_url))
         settings.signing_key()  # create the key file once, before workers race to it
     # The app (in every worker process) learns the address it listens on: the demo sign-in
-    # exists only on a loopback one (entrypoints/web/pages.py: demo_allowed).
+    # exists only on a loopback one (entrypoints/web/signin.py: demo_allowed).
     os.environ["WAP_SERVE_HOST"] = args.host
     made_dir: Path | None = None
     if settings.metrics_token is not None and (args.workers > 1 or settings.metrics_dir):

@@ -28,6 +28,7 @@ from taskiq import AsyncBroker
 from wap import __version__
 from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
+from wap.entrypoints import web as pages
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
@@ -48,7 +49,6 @@ from wap.entrypoints.http.problems import (
 )
 from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
-from wap.entrypoints.web import pages
 from wap.entrypoints.web.assets import REVALIDATE, favicon, not_modified
 from wap.entrypoints.worker.broker import attach_container
 from wap.entrypoints.worker.run import scheduler_loop

@@ -27,6 +27,7 @@ from wap.application.members.read_models import OwnProfile
 from wap.domain.auth import safe_next
 from wap.domain.errors import InvalidValue
 from wap.entrypoints.config import Settings
+from wap.entrypoints.http.bodies import EMAIL_MAX
 from wap.entrypoints.http.errors import StateMismatch
 from wap.entrypoints.http.identity import (
     REFRESH_COOKIE,
@@ -60,7 +61,7 @@ class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class EmailCodeBody(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, Meta(min_length=3, max_length=254)]
+    email: Annotated[str, Meta(min_length=3, max_length=EMAIL_MAX)]
 
 
 class SignedIn(msgspec.Struct, frozen=True):

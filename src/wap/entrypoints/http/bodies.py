@@ -12,10 +12,23 @@ from msgspec import UNSET, Meta, UnsetType
 
 from wap.application import patch
 
-Text = Annotated[str, Meta(max_length=100)]
-LongText = Annotated[str, Meta(max_length=5000)]
-Url = Annotated[str, Meta(max_length=500)]
-UrlList = Annotated[list[Url], Meta(max_length=20)]
+# The limits, shared with the web pages' form bodies (entrypoints/web/bodies.py).
+TEXT_MAX = 100
+LONG_TEXT_MAX = 5000
+URL_MAX = 500
+URLS_MAX = 20
+SLOTS_MAX = 40
+CAPACITY_BOUND = 1000  # a capacity change lies within ±CAPACITY_BOUND
+TECH_STACK_MAX = 100
+LANGUAGE_MAX = 5
+MESSAGE_MAX = 1000
+EMAIL_MAX = 254
+EMAIL_CODE_MAX = 32
+
+Text = Annotated[str, Meta(max_length=TEXT_MAX)]
+LongText = Annotated[str, Meta(max_length=LONG_TEXT_MAX)]
+Url = Annotated[str, Meta(max_length=URL_MAX)]
+UrlList = Annotated[list[Url], Meta(max_length=URLS_MAX)]
 Moment = Annotated[datetime, Meta(tz=True)]  # a deadline without a zone would be a guess
 
 
@@ -26,10 +39,10 @@ def unpatched(value: Any) -> Any:
 
 class SlotBody(msgspec.Struct, forbid_unknown_fields=True):
     category: Text
-    capacity: Annotated[int, Meta(ge=-1000, le=1000)]
+    capacity: Annotated[int, Meta(ge=-CAPACITY_BOUND, le=CAPACITY_BOUND)]
 
 
-SlotList = Annotated[list[SlotBody], Meta(max_length=40)]
+SlotList = Annotated[list[SlotBody], Meta(max_length=SLOTS_MAX)]
 
 
 class NewTeamBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,15 +66,15 @@ class TeamPatchBody(msgspec.Struct, forbid_unknown_fields=True):
 class ProfilePatchBody(msgspec.Struct, forbid_unknown_fields=True):
     bio: LongText | UnsetType = UNSET
     position: Text | UnsetType = UNSET
-    tech_stack: Annotated[list[Text], Meta(max_length=100)] | UnsetType = UNSET
+    tech_stack: Annotated[list[Text], Meta(max_length=TECH_STACK_MAX)] | UnsetType = UNSET
     links: UrlList | UnsetType = UNSET
     notify_email: bool | UnsetType = UNSET
-    language: Annotated[str, Meta(max_length=5)] | UnsetType = UNSET
+    language: Annotated[str, Meta(max_length=LANGUAGE_MAX)] | UnsetType = UNSET
 
 
 class ApplyBody(msgspec.Struct, forbid_unknown_fields=True):
     category: Text
-    message: Annotated[str, Meta(max_length=1000)] | None = None
+    message: Annotated[str, Meta(max_length=MESSAGE_MAX)] | None = None
 
 
 class HeirBody(msgspec.Struct, forbid_unknown_fields=True):

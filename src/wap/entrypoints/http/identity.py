@@ -235,7 +235,7 @@ class HttpProvider(Provider):
         # Only a caller with a token needs the session store and the members' table.
         authenticate = await container.get(Authenticate)
         # The API's cookie clients send the token in a header; the web pages' forms carry it
-        # in a field, which their handlers check (entrypoints/web/pages.py).
+        # in a field, which their handlers check (entrypoints/web/shared.py).
         api_csrf = from_cookie and request.method in UNSAFE_METHODS and is_api(request)
         if api_csrf:
             ensure_csrf(request, settings)

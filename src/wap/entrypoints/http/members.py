@@ -19,7 +19,13 @@ from wap.application.teams.read_models import MyApplicationView, TeamSummary
 from wap.domain.applications import ApplicationStatus
 from wap.domain.teams import TeamStatus
 from wap.entrypoints.config import Settings
-from wap.entrypoints.http.bodies import ImageForm, ProfilePatchBody, unpatched
+from wap.entrypoints.http.bodies import (
+    EMAIL_CODE_MAX,
+    EMAIL_MAX,
+    ImageForm,
+    ProfilePatchBody,
+    unpatched,
+)
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.http.responses import APPROVED, CREDENTIALS, SIGNED_IN, errors
@@ -31,8 +37,8 @@ class RegistrationBody(msgspec.Struct, forbid_unknown_fields=True):
     name: ShortText
     student_number: ShortText
     position: ShortText
-    email: Annotated[str, Meta(max_length=254)]
-    email_code: Annotated[str, Meta(max_length=32)]
+    email: Annotated[str, Meta(max_length=EMAIL_MAX)]
+    email_code: Annotated[str, Meta(max_length=EMAIL_CODE_MAX)]
 
 
 @get(

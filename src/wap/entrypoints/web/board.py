@@ -1,0 +1,294 @@
+"""The board and the team pages: browse, like, apply, decide, manage, create and edit."""
+
+from __future__ import annotations
+
+from dishka import FromDishka
+from litestar import get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from wap.application.media.upload import Upload, UploadTeamImage
+from wap.application.teams.applying import (
+    AcceptApplication,
+    Apply,
+    ApplyCommand,
+    Decision,
+    ListTeamApplications,
+    RejectApplication,
+    TeamApplicationsQuery,
+)
+from wap.application.teams.manage import (
+    CompleteTeam,
+    CreateTeam,
+    DeleteTeam,
+    Departure,
+    EditTeam,
+    HandOver,
+    HandOverLeadership,
+    LeaveTeam,
+    TeamAction,
+    TeamDraft,
+    TeamEdit,
+)
+from wap.application.teams.queries import (
+    BoardQuery,
+    GetTeamDetail,
+    LikeCommand,
+    ListTeamMembers,
+    ListTeams,
+    SetLike,
+    TeamQuery,
+)
+from wap.domain.errors import WapError
+from wap.domain.teams import TeamStatus, parse_category, parse_genre
+from wap.entrypoints.config import Settings
+from wap.entrypoints.http.params import Id
+from wap.entrypoints.web.bodies import (
+    ApplyBody,
+    Form,
+    LikeBody,
+    MemberBody,
+    TeamBody,
+    form_of,
+)
+from wap.entrypoints.web.shared import (
+    Page,
+    Req,
+    Segment,
+    back,
+    message,
+    refusal,
+    run_action,
+)
+
+
+@get("/", include_in_schema=False)
+async def board(
+    request: Req, page: FromDishka[Page], list_teams: FromDishka[ListTeams]
+) -> Template:
+    query = request.query_params
+    status = TeamStatus.COMPLETED if query.get("status") == "completed" else TeamStatus.RECRUITING
+    try:
+        found = await list_teams(
+            BoardQuery(
+                actor=page.identity.actor,
+                status=status,
+                genre=parse_genre(query["genre"]) if query.get("genre") else None,
+                category=parse_category(query["category"]) if query.get("category") else None,
+                q=(query.get("q") or "")[:100] or None,
+                cursor=(query.get("cursor") or "")[:40] or None,
+                limit=12,
+            )
+        )
+        problem = None
+    except WapError as refused:
+        found, problem = None, message(refused, request)
+    return await page.render(
+        request,
+        "board.html",
+        teams=found,
+        filters=dict(query),
+        status=status.value,
+        problem=problem,
+    )
+
+
+@get("/teams/{team_id:int}", include_in_schema=False)
+async def team_page(
+    request: Req,
+    team_id: Id,
+    page: FromDishka[Page],
+    get_team: FromDishka[GetTeamDetail],
+    members: FromDishka[ListTeamMembers],
+    applications: FromDishka[ListTeamApplications],
+) -> Template:
+    actor = page.identity.actor
+    try:
+        team = await get_team(TeamQuery(team_id, actor, page.identity.viewer))
+    except WapError:
+        raise NotFoundException() from None
+    people = await members(TeamQuery(team_id, actor))
+    inbox = []
+    if actor is not None and actor.member_id == team.leader_id:
+        inbox = await applications(TeamApplicationsQuery(actor, team_id))
+    return await page.render(
+        request,
+        "team.html",
+        team=team,
+        people=people,
+        inbox=inbox,
+        is_leader=actor is not None and actor.member_id == team.leader_id,
+        is_member=actor is not None and any(p.member.id == actor.member_id for p in people),
+    )
+
+
+@post("/teams/{team_id:int}/like", include_in_schema=False)
+async def like(
+    request: Req, team_id: Id, page: FromDishka[Page], set_like: FromDishka[SetLike]
+) -> Redirect:
+    async def act(form: Form) -> None:
+        body = LikeBody.of(form)
+        await set_like(LikeCommand(page.identity.signed_in(), team_id, like=body.like))
+
+    return await run_action(request, page, f"/teams/{team_id}", act)
+
+
+@post("/teams/{team_id:int}/apply", include_in_schema=False)
+async def apply(
+    request: Req, team_id: Id, page: FromDishka[Page], apply: FromDishka[Apply]
+) -> Redirect:
+    async def act(form: Form) -> None:
+        body = ApplyBody.of(form)
+        await apply(ApplyCommand(page.identity.signed_in(), team_id, body.category, body.message))
+
+    result = await run_action(request, page, f"/teams/{team_id}", act)
+    return result if "error=" in str(result.url) else back(f"/teams/{team_id}", notice="applied")
+
+
+@post(
+    "/teams/{team_id:int}/applications/{application_id:int}/{verdict:str}", include_in_schema=False
+)
+async def decide(
+    request: Req,
+    team_id: Id,
+    application_id: Id,
+    verdict: Segment,
+    page: FromDishka[Page],
+    accept: FromDishka[AcceptApplication],
+    reject: FromDishka[RejectApplication],
+) -> Redirect:
+    if verdict not in ("accept", "reject"):
+        raise NotFoundException()
+
+    async def act(_: Form) -> None:
+        decision = Decision(page.identity.signed_in(), team_id, application_id)
+        await (accept(decision) if verdict == "accept" else reject(decision))
+
+    return await run_action(request, page, f"/teams/{team_id}", act)
+
+
+@post("/teams/{team_id:int}/manage/{what:str}", include_in_schema=False)
+async def manage(
+    request: Req,
+    team_id: Id,
+    what: Segment,
+    page: FromDishka[Page],
+    complete: FromDishka[CompleteTeam],
+    remove: FromDishka[DeleteTeam],
+    hand: FromDishka[HandOverLeadership],
+    leave: FromDishka[LeaveTeam],
+) -> Redirect:
+    async def act(form: Form) -> None:
+        actor = page.identity.signed_in()
+        member_id = MemberBody.of(form).member_id
+        if what == "complete":
+            await complete(TeamAction(actor, team_id))
+        elif what == "delete":
+            await remove(TeamAction(actor, team_id))
+        elif what == "leader":
+            await hand(HandOver(actor, team_id, member_id))
+        elif what == "remove":
+            await leave(Departure(actor, team_id, member_id))
+        else:
+            raise NotFoundException()
+
+    target = "/" if what == "delete" else f"/teams/{team_id}"
+    return await run_action(request, page, target, act)
+
+
+@get("/teams/new", include_in_schema=False)
+async def new_team(request: Req, page: FromDishka[Page]) -> Template | Redirect:
+    if page.identity.actor is None:
+        return back("/login")
+    return await page.render(request, "team_form.html", form={}, errors={}, team=None)
+
+
+@post("/teams/new", include_in_schema=False)
+async def create_team(
+    request: Req, page: FromDishka[Page], create: FromDishka[CreateTeam]
+) -> Template | Redirect:
+    form = await form_of(request)
+    body = TeamBody.of(form)
+    try:
+        page.check_csrf(request, form)
+        team = await create(
+            TeamDraft(
+                actor=page.identity.signed_in(),
+                title=body.title,
+                genre=body.genre,
+                description=body.description,
+                slots=body.slots,
+                links=body.links,
+            )
+        )
+    except WapError as refused:
+        return await page.render(
+            request, "team_form.html", form=form, team=None, **refusal(refused, request)
+        )
+    return back(f"/teams/{team.id}", notice="created")
+
+
+@get("/teams/{team_id:int}/edit", include_in_schema=False)
+async def edit_team_page(
+    request: Req, team_id: Id, page: FromDishka[Page], get_team: FromDishka[GetTeamDetail]
+) -> Template:
+    team = await get_team(TeamQuery(team_id, page.identity.actor))
+    form = {
+        "title": team.title,
+        "genre": team.genre,
+        "description": team.description,
+        "slots": "\n".join(f"{s.category}: {s.capacity}" for s in team.slots),
+        "links": "\n".join(team.links),
+    }
+    return await page.render(request, "team_form.html", form=form, errors={}, team=team)
+
+
+@post("/teams/{team_id:int}/edit", include_in_schema=False)
+async def edit_team(
+    request: Req,
+    team_id: Id,
+    page: FromDishka[Page],
+    edit: FromDishka[EditTeam],
+    get_team: FromDishka[GetTeamDetail],
+    upload: FromDishka[UploadTeamImage],
+    settings: FromDishka[Settings],
+) -> Template | Redirect:
+    form = await form_of(request)
+    body = TeamBody.of(form)
+    try:
+        page.check_csrf(request, form)
+        actor = page.identity.signed_in()
+        await edit(
+            TeamEdit(
+                actor=actor,
+                team_id=team_id,
+                title=body.title,
+                genre=body.genre,
+                description=body.description,
+                slots=body.slots,
+                links=body.links,
+            )
+        )
+        if body.image is not None:
+            data = await body.image.read(settings.max_image_bytes + 1)
+            await upload(Upload(actor, data, team_id))
+    except WapError as refused:
+        team = await get_team(TeamQuery(team_id, page.identity.actor))
+        return await page.render(
+            request, "team_form.html", form=form, team=team, **refusal(refused, request)
+        )
+    return back(f"/teams/{team_id}", notice="saved")
+
+
+ROUTES = [
+    board,
+    team_page,
+    like,
+    apply,
+    decide,
+    manage,
+    new_team,
+    create_team,
+    edit_team_page,
+    edit_team,
+]

@@ -1,0 +1,73 @@
+"""The pages' form bodies: built from a decoded form, cut at the API's limits, never raising."""
+
+from __future__ import annotations
+
+from wap.application.patch import UNSET
+from wap.application.teams.manage import SlotRequest
+from wap.domain.members import Role
+from wap.entrypoints.http.bodies import LONG_TEXT_MAX, SLOTS_MAX, TEXT_MAX, URLS_MAX
+from wap.entrypoints.web.bodies import (
+    ApplyBody,
+    IdsBody,
+    LikeBody,
+    MemberBody,
+    ProfileBody,
+    RegistrationBody,
+    RoleBody,
+    TeamBody,
+    number_of,
+)
+
+
+def test_team_body_cuts_text_and_reads_slots_and_links() -> None:
+    body = TeamBody.of(
+        {
+            "title": "t" * 500,
+            "genre": "웹",
+            "description": "d" * 9000,
+            "slots": "백엔드: 2\n프론트엔드 : -3\nno colon\n디자인: ²\n" + "기획: 1\n" * 100,
+            "links": "\n https://a.example \n\n" + "https://b.example\n" * 50,
+        }
+    )
+    assert len(body.title) == TEXT_MAX and len(body.description) == LONG_TEXT_MAX
+    assert body.slots[:3] == (
+        SlotRequest("백엔드", 2),
+        SlotRequest("프론트엔드", -3),
+        SlotRequest("디자인", 0),
+    )
+    assert len(body.slots) == SLOTS_MAX - 1  # one line of the first 40 has no colon
+    assert body.links[0] == "https://a.example" and len(body.links) < URLS_MAX
+    assert body.image is None
+
+
+def test_an_empty_form_gives_empty_bodies() -> None:
+    assert TeamBody.of({}) == TeamBody("", "", "", (), (), None)
+    assert ApplyBody.of({}) == ApplyBody("", "")
+    assert MemberBody.of({}).member_id == 0
+    assert LikeBody.of({}).like is False
+    assert RegistrationBody.of({}).asks_code is False
+    assert IdsBody.of({}).ids == ()
+    assert RoleBody.of({}).role is Role.MEMBER
+
+
+def test_profile_body() -> None:
+    body = ProfileBody.of({"tech_stack": " Python, , Go ,", "notify_email": "on", "language": ""})
+    assert body.tech_stack == ("Python", "Go")
+    assert body.notify_email is True
+    assert body.language is UNSET
+    assert ProfileBody.of({}).language == "ko"
+
+
+def test_ids_keep_positive_numbers_up_to_a_batch() -> None:
+    assert IdsBody.of({"ids": ["3", "x", "-1", "0", "²", "7"]}).ids == (3, 7)
+    assert IdsBody.of({"ids": "5"}).ids == (5,)
+    assert len(IdsBody.of({"ids": [str(n) for n in range(1, 300)]}).ids) == 100
+
+
+def test_number_of() -> None:
+    assert number_of("42") == 42
+    assert number_of("-4", signed=True) == -4
+    assert number_of("-4") == 0
+    assert number_of("²", 7) == 7
+    assert number_of("99999999999") == 0
+    assert number_of(str(2**31)) == 0
