@@ -154,19 +154,35 @@ async def test_officers_export_the_terms_csvs(world: World) -> None:
     assert teams_csv.headers["content-type"].startswith("text/csv")
     assert f"wap-teams-{term}.csv" in teams_csv.headers["content-disposition"]
     rows = parse_csv(teams_csv.content)
-    assert [r["title"] for r in rows] == ["'=HYPERLINK(evil)", "게임 만들기 🎮"]  # no formula runs
-    assert rows[0]["leader_name"] == "리더" and rows[0]["capacity"] == "3"
+    assert [r["팀 이름"] for r in rows] == ["'=HYPERLINK(evil)", "게임 만들기 🎮"]  # no formula
+    assert rows[0]["팀장"] == "리더" and rows[0]["모집 인원"] == "3"
+    assert rows[0]["상태"] == "모집 중"
 
     apps = parse_csv(
         (await client.get("/api/v1/admin/exports/applications.csv", headers=officer.auth)).content
     )
-    assert [(a["applicant_name"], a["status"], a["message"]) for a in apps] == [
-        ("지원자", "pending", "안녕하세요, 열심히 하겠습니다")
+    assert [(a["지원자"], a["상태"], a["한마디"]) for a in apps] == [
+        ("지원자", "지원 대기", "안녕하세요, 열심히 하겠습니다")
     ]
+    english = {**officer.auth, "Accept-Language": "en"}
+    apps_en = parse_csv(
+        (await client.get("/api/v1/admin/exports/applications.csv", headers=english)).content
+    )
+    assert [(a["applicant_name"], a["status"]) for a in apps_en] == [("지원자", "Pending")]
     roster = parse_csv(
         (await client.get("/api/v1/admin/exports/members.csv", headers=officer.auth)).content
     )
-    assert {r["name"] for r in roster} >= {"Officer", "리더", "지원자"}
+    assert {r["이름"] for r in roster} >= {"Officer", "리더", "지원자"}
+    assert {r["역할"] for r in roster} == {"운영진", "회원"}
+    roster_en = parse_csv(
+        (
+            await client.get(
+                "/api/v1/admin/exports/members.csv", params={"lang": "en"}, headers=officer.auth
+            )
+        ).content
+    )
+    assert {r["name"] for r in roster_en} >= {"Officer", "리더", "지원자"}
+    assert {r["role"] for r in roster_en} == {"Officer", "Member"}
     in_term = parse_csv(
         (
             await client.get(
@@ -174,7 +190,7 @@ async def test_officers_export_the_terms_csvs(world: World) -> None:
             )
         ).content
     )
-    assert {r["name"] for r in in_term} == {"리더"}
+    assert {r["이름"] for r in in_term} == {"리더"}
     empty = parse_csv(
         (
             await client.get(

@@ -70,4 +70,4 @@ async def test_ten_thousand_applications_export_in_bounded_memory(engine: AsyncE
     assert size > 6_000_000
     assert peak < size / 3, (peak, size)  # never the whole file in memory
     last = list(csv.reader(io.StringIO(tail.decode("utf-8"))))[-1]
-    assert last[4] == "지원자" and last[7] == "rejected"
+    assert last[4] == "지원자" and last[7] == "거절"  # the status in Korean

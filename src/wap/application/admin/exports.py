@@ -1,13 +1,23 @@
-"""CSV exports for officers: streamed row by row, UTF-8 with a BOM so Excel reads Korean."""
+"""CSV exports for officers: streamed row by row, UTF-8 with a BOM so Excel reads Korean.
+Headers and statuses, roles are in Korean, or in English when asked (``application/labels``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from wap.application.admin.ports import ExportKind, ExportReader
+from wap.application.labels import (
+    APPLICATION_STATUS,
+    COLUMN,
+    MEMBER_STATUS,
+    ROLE,
+    TEAM_STATUS,
+    Label,
+    label,
+)
 from wap.application.ports import Clock
 from wap.domain.members import Actor
 from wap.domain.terms import Term
@@ -15,6 +25,12 @@ from wap.domain.terms import Term
 BOM = "\ufeff"
 CHUNK_ROWS = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The columns whose codes are read as words, by export.
+_WORDS: dict[ExportKind, dict[str, dict[str, Label]]] = {
+    ExportKind.MEMBERS: {"status": MEMBER_STATUS, "role": ROLE},
+    ExportKind.TEAMS: {"status": TEAM_STATUS},
+    ExportKind.APPLICATIONS: {"status": APPLICATION_STATUS},
+}
 
 
 def cell(value: object) -> str:
@@ -30,6 +46,7 @@ class ExportRequest:
     actor: Actor
     kind: ExportKind
     term: str | None = None
+    english: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +68,26 @@ class ExportCsv:
         if term is None and request.kind is not ExportKind.MEMBERS:
             term = Term.at(self._clock.now())
         scope = str(term) if term else "all"
-        return Export(f"wap-{request.kind.value}-{scope}.csv", self._chunks(request.kind, term))
+        chunks = self._chunks(request.kind, term, request.english)
+        return Export(f"wap-{request.kind.value}-{scope}.csv", chunks)
 
-    async def _chunks(self, kind: ExportKind, term: Term | None) -> AsyncIterator[bytes]:
+    async def _chunks(
+        self, kind: ExportKind, term: Term | None, english: bool
+    ) -> AsyncIterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         buffer.write(BOM)
         pending = 0
+        words: Sequence[dict[str, Label] | None] | None = None
         async for row in self._reader.rows(kind, term):
+            if words is None:  # the header: the columns' names, and which of them hold codes
+                words = [_WORDS[kind].get(str(column)) for column in row]
+                row = [label(COLUMN, column, english) for column in row]
+            else:
+                row = [
+                    v if w is None else label(w, v, english)
+                    for v, w in zip(row, words, strict=True)
+                ]
             writer.writerow([cell(v) for v in row])
             pending += 1
             if pending >= CHUNK_ROWS:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from dishka import FromDishka
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
@@ -43,6 +43,7 @@ from wap.domain.members import MemberStatus, Role
 from wap.domain.teams import TeamStatus
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import MAX_ID, Id
+from wap.entrypoints.http.problems import prefers_english
 from wap.entrypoints.http.responses import OFFICER, errors
 
 BatchId = Annotated[int, Meta(ge=1, le=MAX_ID)]
@@ -197,20 +198,28 @@ async def reject_teams(
 @get(
     "/admin/exports/{name:str}",
     tags=["admin"],
-    summary="CSV export: members.csv, teams.csv or applications.csv (UTF-8 with BOM)",
+    summary=(
+        "CSV export: members.csv, teams.csv or applications.csv (UTF-8 with BOM); Korean "
+        "headers and values, English with Accept-Language: en or lang=en"
+    ),
     responses=errors(*OFFICER, "request.not_found"),
     media_type="text/csv; charset=utf-8",
 )
 async def export(
+    request: Request[Any, Any, Any],
     name: Annotated[str, PathParameter(max_length=40)],
     identity: FromDishka[Identity],
     export_csv: FromDishka[ExportCsv],
     term: Annotated[str | None, QueryParameter(max_length=10)] = None,
+    lang: FromQuery[Literal["ko", "en"] | None] = None,
 ) -> Stream:
     kind = {f"{k.value}.csv": k for k in ExportKind}.get(name)
     if kind is None:
         raise NotFoundException()
-    made = export_csv(ExportRequest(identity.signed_in(), kind, term))
+    english = lang == "en" or (
+        lang is None and prefers_english(request.headers.get("accept-language"))
+    )
+    made = export_csv(ExportRequest(identity.signed_in(), kind, term, english))
     return Stream(
         made.chunks,
         media_type="text/csv; charset=utf-8",
