@@ -119,7 +119,7 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     expect(leader.locator(".people")).to_contain_text("정새내")
 
     newbie.goto("/me")
-    expect(newbie.get_by_test_id("my-application")).to_contain_text("accepted")
+    expect(newbie.get_by_test_id("my-application")).to_contain_text("수락")
     expect(newbie.get_by_test_id("unread")).to_have_text("1")
     shot(newbie, "me-desktop")
     newbie.goto("/notifications")

@@ -4,12 +4,13 @@ columns, in Korean and in English. The one place these words are written; the we
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
 from wap.domain.applications import ApplicationStatus
 from wap.domain.audit import AuditAction, AuditTarget
 from wap.domain.members import MemberStatus, Role
-from wap.domain.teams import TeamRole, TeamStatus
+from wap.domain.teams import TeamRole, TeamStatus, recruitment_closed
 
 Label = tuple[str, str]  # (Korean, English)
 
@@ -98,3 +99,10 @@ def label(labels: dict[str, Label], code: object, english: bool) -> str:
     if words is None:
         return str(code)
     return words[1] if english else words[0]
+
+
+def team_state(status: str, recruit_until: datetime | None, now: datetime) -> Label:
+    """A team's status as people read it: a recruiting team past its deadline is closed."""
+    if status == TeamStatus.RECRUITING and recruitment_closed(recruit_until, now):
+        return CLOSED
+    return TEAM_STATUS.get(status, (status, status))

@@ -231,7 +231,7 @@ class NewTeam:
         self.status, self.updated_at = TeamStatus.COMPLETED, now
 
     def is_recruitment_closed(self, now: datetime) -> bool:
-        return self.recruit_until is not None and now >= self.recruit_until
+        return recruitment_closed(self.recruit_until, now)
 
     def ensure_takes_applications(self, now: datetime) -> None:
         if self.status is not TeamStatus.RECRUITING:
@@ -317,6 +317,12 @@ def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> boo
 
 
 MAX_DEADLINE_AHEAD = timedelta(days=366)
+
+
+def recruitment_closed(recruit_until: datetime | None, now: datetime) -> bool:
+    """The one statement of a deadline: from ``recruit_until`` on, a team takes no
+    applications (and reads as closed)."""
+    return recruit_until is not None and now >= recruit_until
 
 
 def ensure_deadline_ahead(recruit_until: datetime | None, now: datetime) -> None:

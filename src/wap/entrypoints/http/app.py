@@ -49,6 +49,7 @@ from wap.entrypoints.http.problems import (
 )
 from wap.entrypoints.http.proxies import TrustedProxies
 from wap.entrypoints.ioc import make_container
+from wap.entrypoints.web import format as display
 from wap.entrypoints.web.assets import REVALIDATE, favicon, not_modified
 from wap.entrypoints.worker.broker import attach_container
 from wap.entrypoints.worker.run import scheduler_loop
@@ -224,7 +225,11 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
             if settings.cors_origins
             else None
         ),
-        template_config=TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=WEB / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=display.register,  # how values show: KST, labels (web/format.py)
+        ),
         on_startup=[start_broker, start_proxies],
         on_shutdown=[stop_background, container.close],
         debug=False,

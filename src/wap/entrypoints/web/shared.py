@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from wap.application.auth.sign_up import GetOwnProfile
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.notices.inbox import CountUnread
+from wap.application.ports import Clock
 from wap.domain.errors import WapError
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.identity import (
@@ -79,9 +80,10 @@ class Page:
         unread: CountUnread,
         catalog: GetCatalog,
         settings: Settings,
+        clock: Clock,
     ) -> None:
         self.identity, self._own, self._unread, self._catalog = identity, own, unread, catalog
-        self.settings = settings
+        self.settings, self._clock = settings, clock
 
     def check_csrf(self, request: Req, form: Form) -> None:
         check_csrf(request, form, self.identity, self.settings)
@@ -99,6 +101,7 @@ class Page:
                 "csrf": "",
                 "catalog": await self._catalog(),
                 "en": english(request),
+                "now": self._clock.now(),  # relative times and deadlines (web/format.py)
                 "notice": request.query_params.get("notice"),
                 "error_code": request.query_params.get("error"),
                 "error_text": (

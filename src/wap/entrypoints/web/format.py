@@ -1,0 +1,193 @@
+"""How the pages show values: the one place of the display rules, as Jinja filters.
+
+Times are shown in Asia/Seoul (KST) in the Korean format (``2026년 3월 2일 (월) 오후 3:05``),
+relative where people expect it (``3시간 전``), deadlines as D-day badges (``D-3``, ``D-day``,
+``마감``); statuses, roles and audit actions by their words (``application/labels.py``), never
+their codes. Each filter reads ``en`` (the request prefers English) and ``now`` (the page's
+clock) from the page's context; ``register`` puts them on the template engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from wap.application.labels import (
+    APPLICATION_STATUS,
+    AUDIT_ACTION,
+    AUDIT_TARGET,
+    CLOSED,
+    MEMBER_STATUS,
+    ROLE,
+    TEAM_ROLE,
+    Label,
+    label,
+    team_state,
+)
+from wap.domain.audit import AuditAction
+from wap.domain.teams import recruitment_closed
+from wap.domain.terms import KST
+
+WEEKDAYS_KO = "월화수목금토일"
+MINUTE, HOUR, DAY = 60, 3600, 86400
+RELATIVE_DAYS = 7  # older than this: the date instead
+
+
+def _hour_ko(moment: datetime) -> str:
+    half = "오전" if moment.hour < 12 else "오후"
+    return f"{half} {moment.hour % 12 or 12}:{moment.minute:02d}"
+
+
+def kst(moment: datetime | None, english: bool = False) -> str:
+    """The moment in KST: ``2026년 3월 2일 (월) 오후 3:05`` or ``Mon 2 Mar 2026, 15:05 KST``."""
+    if moment is None:
+        return ""
+    local = _local(moment)
+    if english:
+        return f"{local:%a} {local.day} {local:%b %Y, %H:%M} KST"
+    weekday = WEEKDAYS_KO[local.weekday()]
+    return f"{kst_date(moment)} ({weekday}) {_hour_ko(local)}"
+
+
+def kst_date(moment: datetime | None, english: bool = False) -> str:
+    """The day in KST: ``2026년 3월 2일`` or ``2 Mar 2026``."""
+    if moment is None:
+        return ""
+    local = _local(moment)
+    if english:
+        return f"{local.day} {local:%b %Y}"
+    return f"{local.year}년 {local.month}월 {local.day}일"
+
+
+def _local(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(KST)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" + ("" if count == 1 else "s")
+
+
+def relative(moment: datetime | None, now: datetime, english: bool = False) -> str:
+    """``방금``, ``5분 전``, ``3시간 전``, ``2일 전`` (or ``… 후`` ahead); a week or more away,
+    the KST date."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    seconds = int((now - aware).total_seconds())
+    ahead, span = seconds < 0, abs(seconds)
+    if span < MINUTE:
+        return "just now" if english else "방금"
+    if span >= RELATIVE_DAYS * DAY:
+        return kst_date(moment, english)
+    count, unit_en, unit_ko = next(
+        (span // size, en, ko)
+        for size, en, ko in ((DAY, "day", "일"), (HOUR, "hour", "시간"), (MINUTE, "minute", "분"))
+        if span >= size
+    )
+    if english:
+        return f"in {_plural(count, unit_en)}" if ahead else f"{_plural(count, unit_en)} ago"
+    return f"{count}{unit_ko} {'후' if ahead else '전'}"
+
+
+def dday(recruit_until: datetime | None, now: datetime, english: bool = False) -> str:
+    """A deadline's badge, by KST calendar days: ``D-3``, ``D-day`` (closes today), or
+    ``마감`` once it has passed; no deadline, no badge."""
+    if recruit_until is None:
+        return ""
+    if recruitment_closed(recruit_until, now):
+        return CLOSED[1] if english else CLOSED[0]
+    days = (_local(recruit_until).date() - _local(now).date()).days
+    return "D-day" if days <= 0 else f"D-{days}"
+
+
+def audit_line(action: str, detail: Mapping[str, Any], english: bool = False) -> str:
+    """An audit action by its words, with a role change's before → after."""
+    words = label(AUDIT_ACTION, action, english)
+    if action == AuditAction.MEMBER_ROLE_CHANGED and "before" in detail and "after" in detail:
+        before = label(ROLE, detail["before"], english)
+        after = label(ROLE, detail["after"], english)
+        return f"{words}: {before} → {after}"
+    return words
+
+
+def _words(labels: dict[str, Label]) -> Callable[..., str]:
+    @pass_context
+    def show(context: Context, code: object) -> str:
+        return label(labels, code, bool(context.get("en")))
+
+    return show
+
+
+def _now(context: Context) -> datetime:
+    now = context.get("now")
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
+@pass_context
+def _kst(context: Context, moment: datetime | None) -> str:
+    return kst(moment, bool(context.get("en")))
+
+
+@pass_context
+def _kst_date(context: Context, moment: datetime | None) -> str:
+    return kst_date(moment, bool(context.get("en")))
+
+
+@pass_context
+def _relative(context: Context, moment: datetime | None) -> str:
+    return relative(moment, _now(context), bool(context.get("en")))
+
+
+@pass_context
+def _dday(context: Context, recruit_until: datetime | None) -> str:
+    return dday(recruit_until, _now(context), bool(context.get("en")))
+
+
+@pass_context
+def _team_status(context: Context, team: Any) -> str:
+    """A team (anything with ``status`` and ``recruit_until``) by its state's words."""
+    words = team_state(team.status, getattr(team, "recruit_until", None), _now(context))
+    return words[1] if context.get("en") else words[0]
+
+
+@pass_context
+def _audit(context: Context, entry: Any) -> str:
+    return audit_line(entry.action, entry.detail, bool(context.get("en")))
+
+
+def iso(moment: datetime | None) -> str:
+    """For ``<time datetime>``: the moment in ISO 8601 with its KST offset."""
+    return _local(moment).isoformat(timespec="minutes") if moment else ""
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "kst": _kst,
+    "kst_date": _kst_date,
+    "ago": _relative,
+    "dday": _dday,
+    "team_status": _team_status,
+    "application_status": _words(APPLICATION_STATUS),
+    "member_status": _words(MEMBER_STATUS),
+    "role": _words(ROLE),
+    "team_role": _words(TEAM_ROLE),
+    "audit_action": _audit,
+    "audit_target": _words(AUDIT_TARGET),
+    "iso": iso,
+}
+
+
+def shown(value: object) -> object:
+    """What every ``{{ … }}`` prints: nothing for a missing value, never ``None``."""
+    return "" if value is None else value
+
+
+def register(engine: JinjaTemplateEngine) -> None:
+    """The display filters on the pages' template engine (``TemplateConfig.engine_callback``),
+    before any template is compiled."""
+    engine.engine.filters.update(FILTERS)
+    engine.engine.finalize = shown
