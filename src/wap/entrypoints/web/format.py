@@ -63,9 +63,13 @@ def kst_date(moment: datetime | None, english: bool = False) -> str:
     return f"{local.year}년 {local.month}월 {local.day}일"
 
 
+def _aware(moment: datetime) -> datetime:
+    """A moment without a zone is read as UTC, as the database stores it."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _local(moment: datetime) -> datetime:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(KST)
+    return _aware(moment).astimezone(KST)
 
 
 def _plural(count: int, unit: str) -> str:
@@ -77,8 +81,7 @@ def relative(moment: datetime | None, now: datetime, english: bool = False) -> s
     the KST date."""
     if moment is None:
         return ""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    seconds = int((now - aware).total_seconds())
+    seconds = int((now - _aware(moment)).total_seconds())
     ahead, span = seconds < 0, abs(seconds)
     if span < MINUTE:
         return "just now" if english else "방금"
