@@ -231,7 +231,7 @@ class NewTeam:
         self.status, self.updated_at = TeamStatus.COMPLETED, now
 
     def is_recruitment_closed(self, now: datetime) -> bool:
-        return self.recruit_until is not None and now >= self.recruit_until
+        return recruitment_closed(self.recruit_until, now)
 
     def ensure_takes_applications(self, now: datetime) -> None:
         if self.status is not TeamStatus.RECRUITING:
@@ -314,6 +314,11 @@ def team_visible(status: TeamStatus, leader_id: int, actor: Actor | None) -> boo
     if status is not TeamStatus.PENDING:
         return True
     return actor is not None and (actor.member_id == leader_id or actor.is_officer)
+
+
+def recruitment_closed(recruit_until: datetime | None, now: datetime) -> bool:
+    """A team takes no applications from its deadline on (the team page hides 지원하기)."""
+    return recruit_until is not None and now >= recruit_until
 
 
 MAX_DEADLINE_AHEAD = timedelta(days=366)
