@@ -162,6 +162,11 @@ async def test_an_applicant_sees_their_application_on_its_slot_and_withdraws_the
         twice = await post_form(client, withdraw, page=url)
         assert landed(twice) == (url, {"error": "application.not_pending"})
         assert 'data-testid="withdraw"' not in (await client.get(url)).text
+        # Applied again: the new application shows, not the withdrawn one.
+        again = await post_form(client, f"{url}/apply", {"category": "웹"}, url)
+        assert landed(again) == (url, {"notice": "applied"})
+        shown = await client.get(url)
+        assert 'data-testid="withdraw"' in shown.text and withdraw not in shown.text
 
 
 async def test_no_apply_form_after_the_deadline(world: World) -> None:

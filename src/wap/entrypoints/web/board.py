@@ -44,6 +44,7 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
+from wap.domain.applications import ApplicationStatus
 from wap.domain.errors import WapError
 from wap.domain.members import MemberStatus
 from wap.domain.teams import TeamStatus, parse_category, parse_genre, recruitment_closed
@@ -124,14 +125,15 @@ async def team_page(
     # instead of a second 지원하기.
     applied = {}
     if actor is not None and actor.status is MemberStatus.APPROVED:
-        applied = {a.category: a for a in await mine(actor, None) if a.team.id == team_id}
+        pending = await mine(actor, ApplicationStatus.PENDING)
+        applied = {a.category: a for a in pending if a.team.id == team_id}
     return await page.render(
         request,
         "team.html",
         team=team,
         people=people,
         inbox=inbox,
-        applied={c: a for c, a in applied.items() if a.status == "pending"},
+        applied=applied,
         closed=recruitment_closed(team.recruit_until, clock.now()),
         is_leader=actor is not None and actor.member_id == team.leader_id,
         is_member=actor is not None and any(p.member.id == actor.member_id for p in people),
