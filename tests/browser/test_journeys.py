@@ -8,6 +8,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.club import demo_club
 from tests.conftest import IN_CI
+from wap.domain.terms import KST
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -80,9 +82,20 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     leader.select_option("[name=genre]", "앱")
     leader.fill("[name=description]", "Playwright가 만든 팀입니다.")
     leader.fill("[name=slots]", "안드로이드: 2\nUI/UX 디자인: 1")
+    deadline = (datetime.now(UTC) + timedelta(days=3)).astimezone(KST)
+    leader.fill("[name=recruit_until]", deadline.strftime("%Y-%m-%dT%H:%M"))
     leader.get_by_role("button", name="저장").click()
     expect(leader.locator(".flash.ok")).to_contain_text("운영진 승인")
     team_url = leader.url.split("?")[0]
+    leader.goto(team_url + "/edit")
+    expect(leader.locator("[name=recruit_until]")).to_have_value(
+        deadline.strftime("%Y-%m-%dT%H:%M")
+    )
+    # The pending team can be found again, with its state, on 내 팀.
+    leader.goto("/me")
+    expect(leader.get_by_test_id("my-team").filter(has_text="브라우저로 만든 팀")).to_contain_text(
+        "승인 대기"
+    )
 
     # A refused form keeps what was typed and says why, in Korean.
     leader.goto("/teams/new")
@@ -96,6 +109,7 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     officer = person(browser, server, "demo-officer")
     officer.goto("/admin")
     officer.locator("label", has_text="브라우저로 만든 팀").locator("input").check()
+    expect(officer.get_by_test_id("export-term")).to_be_visible()
     shot(officer, "admin-desktop")
     officer.get_by_test_id("approve-teams").click()
     expect(officer.locator("label", has_text="브라우저로 만든 팀")).to_have_count(0)
@@ -109,6 +123,8 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
         "button"
     ).click()
     expect(newbie.locator(".flash.ok")).to_have_text("지원했습니다.")
+    # The slot shows the application instead of a second 지원하기.
+    expect(newbie.get_by_test_id("applied")).to_have_text("지원함")
     newbie.get_by_test_id("like").click()
     expect(newbie.get_by_test_id("like")).to_contain_text("♥ 1")
     shot(newbie, "team-desktop")
@@ -126,7 +142,9 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     expect(newbie.get_by_test_id("notice").first).to_contain_text("수락되었습니다")
 
     leader.goto(team_url)
+    leader.once("dialog", lambda dialog: dialog.accept())  # an irreversible action asks first
     leader.get_by_test_id("complete").click()
+    expect(leader.locator(".flash.ok")).to_have_text("모집을 완료했습니다.")
     leader.goto("/?status=completed")
     expect(leader.locator(".card", has_text="브라우저로 만든 팀")).to_have_count(1)
 

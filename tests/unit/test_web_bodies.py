@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from wap.application.patch import UNSET
 from wap.application.teams.manage import SlotRequest
 from wap.domain.members import Role
+from wap.domain.teams import ensure_deadline_ahead
 from wap.entrypoints.http.bodies import LONG_TEXT_MAX, SLOTS_MAX, TEXT_MAX, URLS_MAX
 from wap.entrypoints.web.bodies import (
     ApplyBody,
@@ -15,6 +18,8 @@ from wap.entrypoints.web.bodies import (
     RegistrationBody,
     RoleBody,
     TeamBody,
+    local_moment,
+    moment_of,
     number_of,
 )
 
@@ -41,7 +46,7 @@ def test_team_body_cuts_text_and_reads_slots_and_links() -> None:
 
 
 def test_an_empty_form_gives_empty_bodies() -> None:
-    assert TeamBody.of({}) == TeamBody("", "", "", (), (), None)
+    assert TeamBody.of({}) == TeamBody("", "", "", (), (), None, None, deadline_kept=False)
     assert ApplyBody.of({}) == ApplyBody("", "")
     assert MemberBody.of({}).member_id == 0
     assert LikeBody.of({}).like is False
@@ -71,3 +76,31 @@ def test_number_of() -> None:
     assert number_of("²", 7) == 7
     assert number_of("99999999999") == 0
     assert number_of(str(2**31)) == 0
+
+
+def test_a_deadline_is_a_kst_datetime_local() -> None:
+    moment = moment_of("2026-12-05T18:00")
+    assert moment == datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    assert moment_of(" 2026-12-05T18:00:30 ") == datetime(2026, 12, 5, 9, 0, 30, tzinfo=UTC)
+    assert local_moment(moment) == "2026-12-05T18:00" and local_moment(None) == ""
+    assert moment_of("") is None and moment_of("  ") is None
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    for unreadable in ("tomorrow", "2026-02-30T10:00", "2026-12-05", "2026-12-05T18:00+09:00"):
+        bad = moment_of(unreadable)
+        try:  # the use case refuses it as the API refuses an unreadable deadline
+            ensure_deadline_ahead(bad, now)
+        except Exception as refused:
+            assert getattr(refused, "code", None) == "request.invalid", unreadable
+            assert getattr(refused, "field", None) == "recruit_until", unreadable
+        else:
+            raise AssertionError(unreadable)
+
+
+def test_an_edit_keeps_the_deadline_it_showed() -> None:
+    shown = {"recruit_until": "2026-12-05T18:00", "recruit_until_was": "2026-12-05T18:00"}
+    assert TeamBody.of(shown).deadline_kept is True
+    changed = shown | {"recruit_until": "2026-12-06T18:00"}
+    assert TeamBody.of(changed).deadline_kept is False
+    cleared = TeamBody.of(shown | {"recruit_until": ""})
+    assert cleared.deadline_kept is False and cleared.recruit_until is None
+    assert TeamBody.of({"recruit_until": ""}).deadline_kept is False  # a new team

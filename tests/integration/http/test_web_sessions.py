@@ -228,7 +228,7 @@ async def test_unsafe_cookie_requests_must_come_from_our_origin(world: World) ->
         same = await client.post(
             "/notifications/read", data={"csrf": form_csrf(page)}, headers={"Origin": base}
         )
-        assert same.headers["location"] == "/notifications"
+        assert same.headers["location"] == "/notifications?notice=read"
 
 
 async def test_a_front_end_of_cors_origins_may_send_unsafe_cookie_requests(

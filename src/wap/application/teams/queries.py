@@ -179,6 +179,19 @@ class ListMemberTeams:
         return await with_pending(self._ledger, public)
 
 
+class ListOwnTeams:
+    """The actor's own teams for "내 팀": the public ones, and the pending ones they lead
+    (which only they and officers may see), each with its state."""
+
+    def __init__(self, reader: TeamReader, ledger: ViewLedger) -> None:
+        self._reader, self._ledger = reader, ledger
+
+    async def __call__(self, actor: Actor) -> list[TeamSummary]:
+        found = await self._reader.teams_of_member(actor.member_id, None, actor.member_id)
+        own = [t for t in found if team_visible(TeamStatus(t.status), t.leader.id, actor)]
+        return await with_pending(self._ledger, own)
+
+
 class ListLikedTeams:
     def __init__(self, reader: TeamReader, ledger: ViewLedger) -> None:
         self._reader, self._ledger = reader, ledger

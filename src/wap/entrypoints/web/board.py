@@ -8,14 +8,19 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from wap.application.media.upload import Upload, UploadTeamImage
+from wap.application.patch import UNSET
+from wap.application.ports import Clock
 from wap.application.teams.applying import (
     AcceptApplication,
     Apply,
     ApplyCommand,
     Decision,
+    ListMyApplications,
     ListTeamApplications,
     RejectApplication,
     TeamApplicationsQuery,
+    Withdrawal,
+    WithdrawApplication,
 )
 from wap.application.teams.manage import (
     CompleteTeam,
@@ -39,8 +44,10 @@ from wap.application.teams.queries import (
     SetLike,
     TeamQuery,
 )
+from wap.domain.applications import ApplicationStatus
 from wap.domain.errors import WapError
-from wap.domain.teams import TeamStatus, parse_category, parse_genre
+from wap.domain.members import MemberStatus
+from wap.domain.teams import TeamStatus, parse_category, parse_genre, recruitment_closed
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.web.bodies import (
@@ -50,6 +57,7 @@ from wap.entrypoints.web.bodies import (
     MemberBody,
     TeamBody,
     form_of,
+    local_moment,
 )
 from wap.entrypoints.web.shared import (
     Page,
@@ -101,6 +109,8 @@ async def team_page(
     get_team: FromDishka[GetTeamDetail],
     members: FromDishka[ListTeamMembers],
     applications: FromDishka[ListTeamApplications],
+    mine: FromDishka[ListMyApplications],
+    clock: FromDishka[Clock],
 ) -> Template:
     actor = page.identity.actor
     try:
@@ -111,12 +121,20 @@ async def team_page(
     inbox = []
     if actor is not None and actor.member_id == team.leader_id:
         inbox = await applications(TeamApplicationsQuery(actor, team_id))
+    # Your own pending application to this team, by slot: the slot shows it (지원함 · 취소)
+    # instead of a second 지원하기.
+    applied = {}
+    if actor is not None and actor.status is MemberStatus.APPROVED:
+        pending = await mine(actor, ApplicationStatus.PENDING)
+        applied = {a.category: a for a in pending if a.team.id == team_id}
     return await page.render(
         request,
         "team.html",
         team=team,
         people=people,
         inbox=inbox,
+        applied=applied,
+        closed=recruitment_closed(team.recruit_until, clock.now()),
         is_leader=actor is not None and actor.member_id == team.leader_id,
         is_member=actor is not None and any(p.member.id == actor.member_id for p in people),
     )
@@ -130,7 +148,7 @@ async def like(
         body = LikeBody.of(form)
         await set_like(LikeCommand(page.identity.signed_in(), team_id, like=body.like))
 
-    return await run_action(request, page, f"/teams/{team_id}", act)
+    return await run_action(request, page, f"/teams/{team_id}", act, "liked")
 
 
 @post("/teams/{team_id:int}/apply", include_in_schema=False)
@@ -141,8 +159,7 @@ async def apply(
         body = ApplyBody.of(form)
         await apply(ApplyCommand(page.identity.signed_in(), team_id, body.category, body.message))
 
-    result = await run_action(request, page, f"/teams/{team_id}", act)
-    return result if "error=" in str(result.url) else back(f"/teams/{team_id}", notice="applied")
+    return await run_action(request, page, f"/teams/{team_id}", act, "applied")
 
 
 @post(
@@ -156,15 +173,22 @@ async def decide(
     page: FromDishka[Page],
     accept: FromDishka[AcceptApplication],
     reject: FromDishka[RejectApplication],
+    withdraw: FromDishka[WithdrawApplication],
 ) -> Redirect:
-    if verdict not in ("accept", "reject"):
+    """The leader accepts or rejects; the applicant withdraws their own (from the slot)."""
+    notices = {"accept": "accepted", "reject": "rejected", "withdraw": "withdrawn"}
+    if verdict not in notices:
         raise NotFoundException()
 
     async def act(_: Form) -> None:
-        decision = Decision(page.identity.signed_in(), team_id, application_id)
-        await (accept(decision) if verdict == "accept" else reject(decision))
+        actor = page.identity.signed_in()
+        decision = Decision(actor, team_id, application_id)
+        if verdict == "withdraw":
+            await withdraw(Withdrawal(actor, application_id))
+        else:
+            await (accept(decision) if verdict == "accept" else reject(decision))
 
-    return await run_action(request, page, f"/teams/{team_id}", act)
+    return await run_action(request, page, f"/teams/{team_id}", act, notices[verdict])
 
 
 @post("/teams/{team_id:int}/manage/{what:str}", include_in_schema=False)
@@ -189,11 +213,15 @@ async def manage(
             await hand(HandOver(actor, team_id, member_id))
         elif what == "remove":
             await leave(Departure(actor, team_id, member_id))
+        elif what == "leave":
+            await leave(Departure(actor, team_id, actor.member_id))
         else:
             raise NotFoundException()
 
     target = "/" if what == "delete" else f"/teams/{team_id}"
-    return await run_action(request, page, target, act)
+    notices = {"complete": "completed", "delete": "deleted", "leader": "handed_over"}
+    notice = notices.get(what, "left" if what == "leave" else "removed")
+    return await run_action(request, page, target, act, notice)
 
 
 @get("/teams/new", include_in_schema=False)
@@ -219,6 +247,7 @@ async def create_team(
                 description=body.description,
                 slots=body.slots,
                 links=body.links,
+                recruit_until=body.recruit_until,
             )
         )
     except WapError as refused:
@@ -239,6 +268,7 @@ async def edit_team_page(
         "description": team.description,
         "slots": "\n".join(f"{s.category}: {s.capacity}" for s in team.slots),
         "links": "\n".join(team.links),
+        "recruit_until": local_moment(team.recruit_until),
     }
     return await page.render(request, "team_form.html", form=form, errors={}, team=team)
 
@@ -267,6 +297,7 @@ async def edit_team(
                 description=body.description,
                 slots=body.slots,
                 links=body.links,
+                recruit_until=UNSET if body.deadline_kept else body.recruit_until,
             )
         )
         if body.image is not None:

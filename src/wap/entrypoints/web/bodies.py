@@ -8,7 +8,9 @@ raises: only the use cases refuse, so a refused form is shown again with their m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,6 +22,7 @@ from wap.application.patch import UNSET, Unset
 from wap.application.teams.manage import SlotRequest
 from wap.domain.errors import InvalidValue
 from wap.domain.members import Role
+from wap.domain.terms import KST
 from wap.entrypoints.http.bodies import (
     CAPACITY_BOUND,
     EMAIL_CODE_MAX,
@@ -122,6 +125,32 @@ def slots_from(text: str) -> tuple[SlotRequest, ...]:
     return tuple(slots)
 
 
+# A ``datetime-local`` input sends ``YYYY-MM-DDTHH:MM`` (seconds optional), a wall-clock
+# time the pages read in Asia/Seoul.
+LOCAL_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+# A deadline the form could not read: never ahead, so the use case refuses it as the API
+# refuses one it cannot read (``request.invalid`` on ``recruit_until``).
+UNREADABLE_MOMENT = datetime.min.replace(tzinfo=UTC)
+
+
+def moment_of(text: str) -> datetime | None:
+    """A ``datetime-local`` value, KST, as an aware datetime; empty is None (no deadline)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not LOCAL_MOMENT.fullmatch(text):
+        return UNREADABLE_MOMENT
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=KST)
+    except ValueError:  # 2026-02-30T25:00
+        return UNREADABLE_MOMENT
+
+
+def local_moment(moment: datetime | None) -> str:
+    """The inverse of ``moment_of``: what a ``datetime-local`` input shows for a moment."""
+    return moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
 @dataclass(frozen=True)
 class LikeBody:
     like: bool
@@ -162,9 +191,14 @@ class TeamBody:
     slots: tuple[SlotRequest, ...]
     links: tuple[str, ...]
     image: UploadFile | None
+    recruit_until: datetime | None
+    # The edit form sends the deadline it showed (``recruit_until_was``): left as shown, the
+    # edit keeps it, so a deadline already past does not refuse an edit of the rest.
+    deadline_kept: bool
 
     @classmethod
     def of(cls, form: Form) -> TeamBody:
+        until = text_of(form, "recruit_until", TEXT_MAX)
         return cls(
             title=text_of(form, "title", TEXT_MAX),
             genre=text_of(form, "genre", GENRE_MAX),
@@ -172,6 +206,9 @@ class TeamBody:
             slots=slots_from(str(form.get("slots", ""))),
             links=links_from(str(form.get("links", ""))),
             image=upload_of(form, "image"),
+            recruit_until=moment_of(until),
+            deadline_kept="recruit_until_was" in form
+            and until == text_of(form, "recruit_until_was", TEXT_MAX),
         )
 
 

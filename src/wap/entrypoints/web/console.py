@@ -28,8 +28,10 @@ from wap.application.admin.teams import (
     RejectTeams,
 )
 from wap.application.members.ports import SearchField
+from wap.application.ports import Clock
 from wap.domain.members import MemberStatus
 from wap.domain.teams import TeamStatus
+from wap.domain.terms import Term
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.web.bodies import Form, IdsBody, RoleBody, number_of
 from wap.entrypoints.web.shared import Page, Req, Segment, back, run_action
@@ -42,6 +44,7 @@ async def admin(
     members: FromDishka[ListMembers],
     teams: FromDishka[ListAdminTeams],
     audit: FromDishka[ListAudit],
+    clock: FromDishka[Clock],
 ) -> Template | Redirect:
     actor = page.identity.actor
     if actor is None or not actor.is_officer:
@@ -67,7 +70,17 @@ async def admin(
         approved=approved,
         audit=await audit(actor, 1, 30),
         filters=dict(query),
+        terms=recent_terms(Term.at(clock.now())),
     )
+
+
+def recent_terms(current: Term, count: int = 6) -> list[str]:
+    """The CSV exports' term picker: this term first, then the ones before it."""
+    terms, term = [], current
+    for _ in range(count):
+        terms.append(str(term))
+        term = Term(term.year, 1) if term.half == 2 else Term(term.year - 1, 2)
+    return terms
 
 
 @post("/admin/{kind:str}/{action:str}", include_in_schema=False)
@@ -93,12 +106,33 @@ async def admin_batch(
     if use is None:
         raise NotFoundException()
 
-    async def act(form: Form) -> None:
+    async def act(form: Form) -> BatchResult | None:
         ids = IdsBody.of(form).ids
-        if ids:
-            await use(Batch(page.identity.signed_in(), ids))
+        return await use(Batch(page.identity.signed_in(), ids)) if ids else None
 
     return await run_action(request, page, "/admin", act)
+
+
+@post("/teams/{team_id:int}/review/{verdict:str}", include_in_schema=False)
+async def review_team(
+    request: Req,
+    team_id: Id,
+    verdict: Segment,
+    page: FromDishka[Page],
+    approve: FromDishka[ApproveTeams],
+    reject: FromDishka[RejectTeams],
+) -> Redirect:
+    """An officer approves or rejects a pending team from its own page."""
+    if verdict not in ("approve", "reject"):
+        raise NotFoundException()
+
+    async def act(_: Form) -> BatchResult:
+        batch = Batch(page.identity.signed_in(), (team_id,))
+        return await (approve(batch) if verdict == "approve" else reject(batch))
+
+    if verdict == "approve":
+        return await run_action(request, page, f"/teams/{team_id}", act, "team_approved")
+    return await run_action(request, page, "/admin", act, "team_rejected")
 
 
 @post("/admin/role/{member_id:int}", include_in_schema=False)
@@ -108,7 +142,7 @@ async def admin_role(
     async def act(form: Form) -> None:
         await change(RoleChange(page.identity.signed_in(), member_id, RoleBody.of(form).role))
 
-    return await run_action(request, page, "/admin", act)
+    return await run_action(request, page, "/admin", act, "role")
 
 
-ROUTES = [admin, admin_batch, admin_role]
+ROUTES = [admin, admin_batch, review_team, admin_role]

@@ -15,7 +15,12 @@ from wap.application.members.get_profile import GetProfileQuery, GetPublicProfil
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
 from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
 from wap.application.teams.applying import ListMyApplications, Withdrawal, WithdrawApplication
-from wap.application.teams.queries import ListLikedTeams, ListMemberTeams, MemberTeamsQuery
+from wap.application.teams.queries import (
+    ListLikedTeams,
+    ListMemberTeams,
+    ListOwnTeams,
+    MemberTeamsQuery,
+)
 from wap.domain.errors import WapError
 from wap.domain.members import Actor, MemberStatus
 from wap.entrypoints.config import Settings
@@ -30,7 +35,7 @@ class MyPage:
     def __init__(
         self,
         page: Page,
-        teams: ListMemberTeams,
+        teams: ListOwnTeams,
         mine: ListMyApplications,
         liked: ListLikedTeams,
     ) -> None:
@@ -41,7 +46,7 @@ class MyPage:
             request,
             "me.html",
             **({"form": None, "errors": {}} | extra),
-            my_teams=await self._teams(MemberTeamsQuery(actor.member_id, None, actor)),
+            my_teams=await self._teams(actor),
             applications=await self._mine(actor),
             liked=await self._liked(actor),
         )
@@ -100,7 +105,7 @@ async def withdraw(
     async def act(_: Form) -> None:
         await withdraw(Withdrawal(page.identity.signed_in(), application_id))
 
-    return await run_action(request, page, "/me", act)
+    return await run_action(request, page, "/me", act, "withdrawn")
 
 
 @get("/members/{member_id:int}", include_in_schema=False)
@@ -136,7 +141,7 @@ async def read_all(
     async def act(_: Form) -> None:
         await mark(MarkRead(page.identity.signed_in()))
 
-    return await run_action(request, page, "/notifications", act)
+    return await run_action(request, page, "/notifications", act, "read")
 
 
 ROUTES = [my_page, update_me, withdraw, member_page, notifications, read_all]

@@ -12,6 +12,7 @@ from litestar import Request
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
+from wap.application.admin.batch import BatchResult
 from wap.application.auth.sign_up import GetOwnProfile
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.notices.inbox import CountUnread
@@ -65,6 +66,36 @@ def refusal(error: WapError, request: Req) -> dict[str, object]:
     return {"errors": field_errors(error, request), "problem": message(error, request)}
 
 
+# The success message each page action ends with (``?notice=``), Korean and English.
+NOTICES: dict[str, tuple[str, str]] = {
+    "applied": ("지원했습니다.", "Applied."),
+    "created": (
+        "팀을 만들었습니다. 운영진 승인을 기다립니다.",
+        "Team created; it waits for an officer.",
+    ),
+    "saved": ("저장했습니다.", "Saved."),
+    "withdrawn": ("지원을 취소했습니다.", "Application withdrawn."),
+    "accepted": ("지원을 수락했습니다.", "Application accepted."),
+    "rejected": ("지원을 거절했습니다.", "Application rejected."),
+    "completed": ("모집을 완료했습니다.", "Recruitment completed."),
+    "deleted": ("팀을 삭제했습니다.", "Team deleted."),
+    "handed_over": ("팀장을 넘겼습니다.", "Leadership handed over."),
+    "removed": ("팀원을 내보냈습니다.", "Member removed."),
+    "left": ("팀에서 나왔습니다.", "You left the team."),
+    "liked": ("좋아요를 바꿨습니다.", "Like updated."),
+    "read": ("모두 읽음으로 표시했습니다.", "All marked read."),
+    "done": ("처리했습니다.", "Done."),
+    "role": ("역할을 바꿨습니다.", "Role changed."),
+    "team_approved": ("팀을 승인했습니다.", "Team approved."),
+    "team_rejected": ("팀을 거절했습니다.", "Team rejected."),
+}
+
+
+def notice_text(code: str | None, en: bool) -> str | None:
+    found = NOTICES.get(code or "")
+    return None if found is None else found[1 if en else 0]
+
+
 def back(path: str, **params: str) -> Redirect:
     query = ("?" + urlencode(params)) if params else ""
     return Redirect(path + query, status_code=303)
@@ -102,7 +133,7 @@ class Page:
                 "catalog": await self._catalog(),
                 "en": english(request),
                 "now": self._clock.now(),  # relative times and deadlines (web/format.py)
-                "notice": request.query_params.get("notice"),
+                "notice": notice_text(request.query_params.get("notice"), english(request)),
                 "error_code": request.query_params.get("error"),
                 "error_text": (
                     text_for(request.query_params["error"], english(request))
@@ -136,12 +167,17 @@ async def run_action(
     page: Page,
     target: str,
     action: Callable[[Form], Awaitable[Any]],
+    notice: str = "done",
 ) -> Redirect:
-    """POST → check CSRF → run → 303 back, with the refusal's code when refused."""
+    """POST → check CSRF → run → 303 back, with the refusal's code when refused (for an
+    officer's batch, when it skipped every id: the first skip's code), else with the success
+    message ``notice`` (a key of ``NOTICES``)."""
     form = await form_of(request)
     try:
         page.check_csrf(request, form)
-        await action(form)
+        result = await action(form)
     except WapError as refused:
         return back(target, error=refused.code)
-    return back(target)
+    if isinstance(result, BatchResult) and result.skipped and not result.done:
+        return back(target, error=result.skipped[0].code)
+    return back(target, notice=notice)
