@@ -35,7 +35,7 @@ from wap.domain.audit import AuditEntry, NewAuditEntry
 from wap.domain.catalog import Category
 from wap.domain.errors import DuplicateApplication, StudentNumberTaken, TitleTaken
 from wap.domain.members import GitHubIdentity, Member, MemberStatus, NewMember, Role
-from wap.domain.notifications import NewNotice, Notice
+from wap.domain.notifications import NewNotice, Notice, NoticeKind
 from wap.domain.teams import NewTeam, Team, TeamMember, TeamRole, TeamStatus
 from wap.domain.views import Viewer
 
@@ -385,6 +385,18 @@ class InMemoryNoticeRepository(NoticeRepository):
             and (before_id is None or n.id < before_id)
         ]
         return copy.deepcopy(found[:limit])
+
+    async def unread_of_kind(self, member_id: int, kind: NoticeKind) -> list[Notice]:
+        found = [
+            n
+            for n in reversed(self.rows)
+            if n.member_id == member_id and n.kind is kind and n.read_at is None
+        ]
+        return copy.deepcopy(found)
+
+    async def get(self, member_id: int, notice_id: int) -> Notice | None:
+        found = [n for n in self.rows if n.member_id == member_id and n.id == notice_id]
+        return copy.deepcopy(found[0]) if found else None
 
     async def unread_count(self, member_id: int) -> int:
         return sum(1 for n in self.rows if n.member_id == member_id and n.read_at is None)

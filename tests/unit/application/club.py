@@ -65,7 +65,7 @@ from wap.application.media.upload import ImageLimits, UploadAvatar, UploadTeamIm
 from wap.application.members.get_profile import GetPublicProfile
 from wap.application.members.ports import MemberRepository
 from wap.application.members.update_profile import UpdateProfile
-from wap.application.notices.inbox import MarkNoticesRead, ReadInbox
+from wap.application.notices.inbox import MarkNoticesRead, OpenNotice, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import Clock, ReadCache, UnitOfWork
@@ -160,6 +160,7 @@ class FakeClubProvider(Provider):
         CloseRecruitment,
         ReadInbox,
         MarkNoticesRead,
+        OpenNotice,
         ApproveMembers,
         RejectMembers,
         ExpelMembers,

@@ -4,9 +4,17 @@ from datetime import timedelta
 
 from tests.builders import NOW, member, team
 from tests.unit.application.club import Club
-from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
+from wap.application.notices.inbox import (
+    InboxQuery,
+    MarkNoticesRead,
+    MarkRead,
+    OpenNotice,
+    OpenQuery,
+    ReadInbox,
+)
 from wap.application.notices.notifier import Notifier
 from wap.application.notices.texts import TEXTS, render
+from wap.application.teams.applying import Apply, ApplyCommand, Withdrawal, WithdrawApplication
 from wap.application.teams.deadlines import CloseRecruitment
 from wap.domain.applications import ApplicationStatus, Message, NewApplication
 from wap.domain.catalog import Category
@@ -82,3 +90,51 @@ async def test_the_inbox_reads_in_the_members_language_and_marks_read() -> None:
     assert inbox.items[0].text == "Board was approved and is now recruiting."
     after = await club.use(MarkNoticesRead)(MarkRead(reader.actor))
     assert after.unread_count == 0
+
+
+async def test_withdrawing_and_re_applying_tells_the_leader_once_while_unread() -> None:
+    club = Club()
+    leader, applicant, other = await club.person(), await club.person(), await club.person()
+    board = await club.recruiting(leader, slots={Category.WEB: 2, Category.IOS: 1})
+    apply, withdraw = club.use(Apply), club.use(WithdrawApplication)
+
+    def received() -> list[dict[str, object]]:
+        return [
+            n.payload
+            for n in club.notices.rows
+            if n.member_id == leader.id and n.kind is NoticeKind.APPLICATION_RECEIVED
+        ]
+
+    first = await apply(ApplyCommand(applicant.actor, board.id, "웹"))
+    await withdraw(Withdrawal(applicant.actor, first.id))
+    await apply(ApplyCommand(applicant.actor, board.id, "웹"))
+    assert [p["application_id"] for p in received()] == [first.id]  # one notice, one mail
+    assert [m.to for m in club.mail.sent].count(leader.email) == 1
+    await apply(ApplyCommand(other.actor, board.id, "웹"))  # another applicant: told
+    assert len(received()) == 2
+    await club.use(MarkNoticesRead)(MarkRead(leader.actor))
+    mine = [a for a in club.applications.rows.values() if a.member_id == applicant.id]
+    await withdraw(Withdrawal(applicant.actor, mine[-1].id))
+    again = await apply(ApplyCommand(applicant.actor, board.id, "웹"))  # read: told again
+    assert received()[-1]["application_id"] == again.id and len(received()) == 3
+    await withdraw(Withdrawal(applicant.actor, again.id))
+    other_place = await apply(ApplyCommand(applicant.actor, board.id, "IOS"))
+    assert received()[-1]["application_id"] == other_place.id  # another place: told
+
+
+async def test_opening_a_notice_marks_only_ones_own_read() -> None:
+    club = Club()
+    reader, stranger = await club.person(), await club.person()
+    await club.use(Notifier).tell([reader.id], NoticeKind.TEAM_APPROVED, {"team_id": 7})
+    notice_id = club.notices.rows[0].id
+    open_it = club.use(OpenNotice)
+    assert await open_it(OpenQuery(stranger.actor, notice_id)) is None
+    assert club.notices.rows[0].read_at is None
+    opened = await open_it(OpenQuery(reader.actor, notice_id))
+    assert opened is not None and opened.payload == {"team_id": 7}
+    read_at = club.notices.rows[0].read_at
+    assert read_at is not None
+    club.clock.moment = NOW + timedelta(hours=1)
+    again = await open_it(OpenQuery(reader.actor, notice_id))  # idempotent
+    assert again is not None and again.read and club.notices.rows[0].read_at == read_at
+    assert await open_it(OpenQuery(reader.actor, 4242)) is None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.tables import notifications
@@ -40,17 +40,23 @@ class SqlNoticeRepository(NoticeRepository):
         if before_id is not None:
             query = query.where(notifications.c.id < before_id)
         rows = await self._session.execute(query.order_by(notifications.c.id.desc()).limit(limit))
-        return [
-            Notice(
-                id=r["id"],
-                member_id=r["member_id"],
-                kind=NoticeKind(r["kind"]),
-                payload=dict(r["payload"]),
-                read_at=r["read_at"],
-                created_at=r["created_at"],
-            )
-            for r in rows.mappings()
-        ]
+        return [_notice(r) for r in rows.mappings()]
+
+    async def unread_of_kind(self, member_id: int, kind: NoticeKind) -> list[Notice]:
+        query = select(notifications).where(
+            notifications.c.member_id == member_id,
+            notifications.c.kind == kind.value,
+            notifications.c.read_at.is_(None),
+        )
+        rows = await self._session.execute(query.order_by(notifications.c.id.desc()))
+        return [_notice(r) for r in rows.mappings()]
+
+    async def get(self, member_id: int, notice_id: int) -> Notice | None:
+        query = select(notifications).where(
+            notifications.c.member_id == member_id, notifications.c.id == notice_id
+        )
+        row = (await self._session.execute(query)).mappings().first()
+        return None if row is None else _notice(row)
 
     async def unread_count(self, member_id: int) -> int:
         query = (
@@ -67,3 +73,14 @@ class SqlNoticeRepository(NoticeRepository):
         if ids is not None:
             statement = statement.where(notifications.c.id.in_(list(ids)))
         await self._session.execute(statement.values(read_at=now))
+
+
+def _notice(r: RowMapping) -> Notice:
+    return Notice(
+        id=r["id"],
+        member_id=r["member_id"],
+        kind=NoticeKind(r["kind"]),
+        payload=dict(r["payload"]),
+        read_at=r["read_at"],
+        created_at=r["created_at"],
+    )

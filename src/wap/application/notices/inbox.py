@@ -15,7 +15,8 @@ from wap.application.notices.ports import NoticeRepository
 from wap.application.notices.texts import render
 from wap.application.ports import Clock, UnitOfWork
 from wap.domain.errors import InvalidValue
-from wap.domain.members import Actor
+from wap.domain.members import Actor, Language
+from wap.domain.notifications import Notice
 
 PAGE = 20
 MAX_IDS = 200
@@ -65,19 +66,50 @@ class ReadInbox:
         )
         more = len(found) > query.limit
         found = found[: query.limit]
-        items = [
-            NoticeView(
-                id=n.id,
-                kind=n.kind.value,
-                text=render(n.kind, n.payload, member.language),
-                payload=n.payload,
-                read=n.is_read,
-                created_at=n.created_at,
-            )
-            for n in found
-        ]
+        items = [_view(n, member.language) for n in found]
         cursor = encode_cursor(found[-1].id) if more and found else None
         return Inbox(items, cursor, await self._notices.unread_count(member.id))
+
+
+def _view(notice: Notice, language: Language) -> NoticeView:
+    return NoticeView(
+        id=notice.id,
+        kind=notice.kind.value,
+        text=render(notice.kind, notice.payload, language),
+        payload=notice.payload,
+        read=notice.is_read,
+        created_at=notice.created_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuery:
+    actor: Actor
+    notice_id: int
+
+
+class OpenNotice:
+    """Opening one of the member's own notices marks it read (again: no change) and gives it
+    back, for its subject; another member's notice is ``None``, as if it did not exist."""
+
+    def __init__(
+        self,
+        notices: NoticeRepository,
+        members: MemberRepository,
+        uow: UnitOfWork,
+        clock: Clock,
+    ) -> None:
+        self._notices, self._members, self._uow, self._clock = notices, members, uow, clock
+
+    async def __call__(self, query: OpenQuery) -> NoticeView | None:
+        member = await load_caller(self._members, query.actor.member_id)
+        notice = await self._notices.get(member.id, query.notice_id)
+        if notice is None:
+            return None
+        if not notice.is_read:
+            await self._notices.mark_read(member.id, (notice.id,), self._clock.now())
+            await self._uow.commit()
+        return _view(notice, member.language)
 
 
 class CountUnread:

@@ -64,6 +64,23 @@ class Notifier:
             if mail is not None:
                 self._outbox.add(mail)
 
+    async def tell_once(
+        self,
+        member_id: int,
+        kind: NoticeKind,
+        payload: dict[str, Any],
+        *,
+        same: tuple[str, ...],
+        actor_id: int | None = None,
+    ) -> None:
+        """Like ``tell``, unless the member still has an unread notice of this kind whose
+        payload agrees on the ``same`` keys: it says the same thing, so no second one (and no
+        second e-mail) is written."""
+        for unread in await self._notices.unread_of_kind(member_id, kind):
+            if all(unread.payload.get(key) == payload.get(key) for key in same):
+                return
+        await self.tell([member_id], kind, payload, actor_id=actor_id)
+
     async def tell_officers(
         self, kind: NoticeKind, payload: dict[str, Any], *, actor_id: int | None = None
     ) -> None:

@@ -64,16 +64,19 @@ class Apply:
             )
         )
         applicant = await self._members.get(actor.member_id)
-        await self._notifier.tell(
-            [team.leader_id],
+        # A withdraw and a re-apply to the same place tell the leader once, not twice.
+        await self._notifier.tell_once(
+            team.leader_id,
             NoticeKind.APPLICATION_RECEIVED,
             {
                 "team_id": team.id,
                 "team": team.title.value,
                 "application_id": application.id,
                 "category": category.value,
+                "applicant_id": actor.member_id,
                 "applicant": applicant.name.value if applicant and applicant.name else "",
             },
+            same=("team_id", "applicant_id", "category"),
             actor_id=actor.member_id,
         )
         await self._uow.commit()
