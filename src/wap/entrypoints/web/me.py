@@ -13,7 +13,14 @@ from litestar.response import Redirect, Template
 from wap.application.media.upload import Upload, UploadAvatar
 from wap.application.members.get_profile import GetProfileQuery, GetPublicProfile
 from wap.application.members.update_profile import ProfileEdit, UpdateProfile
-from wap.application.notices.inbox import InboxQuery, MarkNoticesRead, MarkRead, ReadInbox
+from wap.application.notices.inbox import (
+    InboxQuery,
+    MarkNoticesRead,
+    MarkRead,
+    OpenNotice,
+    OpenQuery,
+    ReadInbox,
+)
 from wap.application.teams.applying import ListMyApplications, Withdrawal, WithdrawApplication
 from wap.application.teams.queries import (
     ListLikedTeams,
@@ -23,6 +30,7 @@ from wap.application.teams.queries import (
 )
 from wap.domain.errors import WapError
 from wap.domain.members import Actor, MemberStatus
+from wap.domain.notifications import NoticeKind
 from wap.entrypoints.config import Settings
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.web.bodies import Form, ProfileBody, form_of
@@ -134,6 +142,45 @@ async def notifications(
     return await page.render(request, "notifications.html", inbox=found)
 
 
+# Where each notice leads: the page on which its subject is seen or acted on.
+SUBJECTS: dict[NoticeKind, str] = {
+    NoticeKind.APPLICATION_RECEIVED: "/teams/{team_id}",  # the leader decides there
+    NoticeKind.APPLICATION_ACCEPTED: "/me",  # the applicant's own applications
+    NoticeKind.APPLICATION_REJECTED: "/me",
+    NoticeKind.APPLICATION_EXPIRED: "/me",
+    NoticeKind.MEMBER_WAITING: "/admin",  # the officers' queues
+    NoticeKind.TEAM_WAITING: "/teams/{team_id}",  # officers review a pending team on its page
+    NoticeKind.SIGNUP_APPROVED: "/me",
+    NoticeKind.SIGNUP_REJECTED: "/",
+    NoticeKind.TEAM_APPROVED: "/teams/{team_id}",
+    NoticeKind.TEAM_REJECTED: "/teams/{team_id}",
+    NoticeKind.LEADERSHIP_RECEIVED: "/teams/{team_id}",
+}
+
+
+def subject_of(kind: NoticeKind, payload: dict[str, Any]) -> str:
+    """The notice's subject page; the inbox for a notice whose payload lacks what it needs."""
+    target = SUBJECTS[kind]
+    if "{team_id}" in target:
+        team_id = payload.get("team_id")
+        return target.format(team_id=team_id) if isinstance(team_id, int) else "/notifications"
+    return target
+
+
+@get("/notifications/{notice_id:int}", include_in_schema=False)
+async def open_notice(
+    request: Req, notice_id: Id, page: FromDishka[Page], open_it: FromDishka[OpenNotice]
+) -> Redirect:
+    """A link, not a form: opening only marks the caller's own notice read, the same however
+    often it is followed; another member's notice is 404."""
+    if page.identity.actor is None:
+        return back("/login")
+    found = await open_it(OpenQuery(page.identity.actor, notice_id))
+    if found is None:
+        raise NotFoundException()
+    return back(subject_of(NoticeKind(found.kind), found.payload))
+
+
 @post("/notifications/read", include_in_schema=False)
 async def read_all(
     request: Req, page: FromDishka[Page], mark: FromDishka[MarkNoticesRead]
@@ -144,4 +191,4 @@ async def read_all(
     return await run_action(request, page, "/notifications", act, "read")
 
 
-ROUTES = [my_page, update_me, withdraw, member_page, notifications, read_all]
+ROUTES = [my_page, update_me, withdraw, member_page, notifications, open_notice, read_all]
