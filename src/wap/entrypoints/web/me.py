@@ -153,7 +153,7 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.SIGNUP_APPROVED: "/me",
     NoticeKind.SIGNUP_REJECTED: "/",
     NoticeKind.TEAM_APPROVED: "/teams/{team_id}",
-    NoticeKind.TEAM_REJECTED: "/teams/{team_id}",
+    NoticeKind.TEAM_REJECTED: "/me",  # a rejected team is deleted: the leader's teams
     NoticeKind.LEADERSHIP_RECEIVED: "/teams/{team_id}",
 }
 
