@@ -81,7 +81,20 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     leader.fill("[name=title]", "브라우저로 만든 팀")
     leader.select_option("[name=genre]", "앱")
     leader.fill("[name=description]", "Playwright가 만든 팀입니다.")
-    leader.fill("[name=slots]", "안드로이드: 2\nUI/UX 디자인: 1")
+    # The slot editor: rows of a category and a capacity; the script adds and removes rows.
+    categories, capacities = (
+        leader.locator("[name=slot_category]"),
+        leader.locator("[name=slot_capacity]"),
+    )
+    expect(categories).to_have_count(3)
+    leader.get_by_role("button", name="줄 추가").click()
+    expect(categories).to_have_count(4)
+    leader.get_by_role("button", name="줄 삭제 4").click()
+    expect(categories).to_have_count(3)
+    categories.nth(0).select_option("안드로이드")
+    capacities.nth(0).fill("2")
+    categories.nth(1).select_option("UI/UX 디자인")
+    capacities.nth(1).fill("1")
     deadline = (datetime.now(UTC) + timedelta(days=3)).astimezone(KST)
     leader.fill("[name=recruit_until]", deadline.strftime("%Y-%m-%dT%H:%M"))
     leader.get_by_role("button", name="저장").click()
@@ -101,7 +114,8 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     leader.goto("/teams/new")
     leader.fill("[name=title]", "브라우저로 만든 팀")
     leader.fill("[name=description]", "같은 이름")
-    leader.fill("[name=slots]", "웹: 1")
+    leader.locator("[name=slot_category]").nth(0).select_option("웹")
+    leader.locator("[name=slot_capacity]").nth(0).fill("1")
     leader.get_by_role("button", name="저장").click()
     expect(leader.locator(".flash.error")).to_have_text("이미 사용 중인 팀 이름입니다.")
     expect(leader.locator("[name=description]")).to_have_value("같은 이름")

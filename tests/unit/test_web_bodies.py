@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from wap.application.patch import UNSET
 from wap.application.teams.manage import SlotRequest
@@ -21,6 +22,8 @@ from wap.entrypoints.web.bodies import (
     local_moment,
     moment_of,
     number_of,
+    slot_rows,
+    slot_rows_of,
 )
 
 
@@ -43,6 +46,26 @@ def test_team_body_cuts_text_and_reads_slots_and_links() -> None:
     assert len(body.slots) == SLOTS_MAX - 1  # one line of the first 40 has no colon
     assert body.links[0] == "https://a.example" and len(body.links) < URLS_MAX
     assert body.image is None
+
+
+def test_team_body_reads_the_slot_rows_and_ignores_an_empty_row() -> None:
+    form: dict[str, Any] = {
+        "slot_category": ["웹", "", "IOS", "게임 기획"],
+        "slot_capacity": ["2", "7", "-1"],
+        "slots": "안드로이드: 1",  # the rows win over the older text field
+    }
+    assert TeamBody.of(form).slots == (
+        SlotRequest("웹", 2),
+        SlotRequest("IOS", 0),  # unsigned: the use case refuses it on its row
+        SlotRequest("게임 기획", 0),  # no capacity sent
+    )
+    assert TeamBody.of({"slot_category": "웹", "slot_capacity": "3"}).slots == (
+        SlotRequest("웹", 3),
+    )
+    assert slot_rows_of(form) == [("웹", "2"), ("IOS", "-1"), ("게임 기획", ""), *[("", "")] * 3]
+    assert slot_rows_of({"slots": "웹: 1"}) == [("웹", "1"), *[("", "")] * 3]
+    full = [(str(n), "1") for n in range(17)]
+    assert slot_rows(full) == [*full, ("", "")]  # at most one row a category
 
 
 def test_an_empty_form_gives_empty_bodies() -> None:

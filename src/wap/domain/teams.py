@@ -115,14 +115,21 @@ def slot_specs(raw: Iterable[tuple[str, int]]) -> tuple[SlotSpec, ...]:
     """Validate a requested set of slots: 1–18 of them, distinct categories, capacity 1–10."""
     specs: list[SlotSpec] = []
     for category, capacity in raw:
+        # ``category`` in the context names the slot a refusal concerns (a form shows it
+        # beside that row).
         try:
             specs.append(SlotSpec(parse_category(category), Capacity(capacity)))
         except CategoryInvalid:
-            raise CategoryInvalid(field="slots") from None
+            raise CategoryInvalid(field="slots", category=category) from None
+        except CapacityInvalid:
+            raise CapacityInvalid(field="slots", category=category) from None
     if not (Limits.SLOTS_MIN <= len(specs) <= Limits.SLOTS_MAX):
         raise InvalidValue(field="slots")
-    if len({spec.category for spec in specs}) != len(specs):
-        raise CategoryInvalid(field="slots")
+    seen: set[Category] = set()
+    for spec in specs:
+        if spec.category in seen:
+            raise CategoryInvalid(field="slots", category=spec.category.value)
+        seen.add(spec.category)
     return tuple(specs)
 
 
@@ -260,9 +267,9 @@ class NewTeam:
         wanted = {spec.category: spec.capacity.value for spec in specs}
         for category, slot in self.slots.items():
             if category not in wanted and slot.filled > 0:
-                raise SlotInUse(field="slots")
+                raise SlotInUse(field="slots", category=category.value)
             if category in wanted and wanted[category] < slot.filled:
-                raise CapacityBelowFilled(field="slots")
+                raise CapacityBelowFilled(field="slots", category=category.value)
         self.slots = {
             category: Slot(
                 category, capacity, self.slots[category].filled if category in self.slots else 0

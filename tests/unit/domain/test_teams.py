@@ -133,12 +133,18 @@ def test_1_to_18_distinct_slots_are_accepted(categories: list[Category]) -> None
 def test_no_slots_or_repeated_categories_are_refused() -> None:
     with pytest.raises(InvalidValue):
         slot_specs([])
-    with pytest.raises(CategoryInvalid):
+    with pytest.raises(CategoryInvalid) as twice:
         slot_specs([("웹", 1), ("웹", 2)])
-    with pytest.raises(CategoryInvalid):
+    with pytest.raises(CategoryInvalid) as unknown:
         slot_specs([("없는분야", 1)])
-    with pytest.raises(CapacityInvalid):
-        slot_specs([("웹", 11)])
+    with pytest.raises(CapacityInvalid) as too_many:
+        slot_specs([("IOS", 1), ("웹", 11)])
+    # Each names the slot it concerns, for a form to show it beside its row.
+    assert [e.value.context for e in (twice, unknown, too_many)] == [
+        {"category": "웹"},
+        {"category": "없는분야"},
+        {"category": "웹"},
+    ]
 
 
 def test_a_new_team_is_pending_in_the_current_term() -> None:
@@ -241,8 +247,9 @@ def test_admitting_a_member_takes_a_place_only_while_the_slot_has_room() -> None
 def test_replacing_slots_keeps_members_and_refuses_to_lose_them() -> None:
     t = team(1, slots={Category.WEB: 3, Category.NODE: 2})
     t.slots[Category.WEB].filled = 2
-    with pytest.raises(CapacityBelowFilled):
+    with pytest.raises(CapacityBelowFilled) as below:
         t.replace_slots(slot_specs([("웹", 1), ("노드", 2)]), NOW)
+    assert below.value.context == {"category": "웹"}
     with pytest.raises(SlotInUse):
         t.replace_slots(slot_specs([("노드", 2)]), NOW)
     t.replace_slots(slot_specs([("웹", 2), ("유니티", 4)]), NOW)

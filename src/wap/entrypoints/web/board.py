@@ -58,6 +58,8 @@ from wap.entrypoints.web.bodies import (
     TeamBody,
     form_of,
     local_moment,
+    slot_rows,
+    slot_rows_of,
 )
 from wap.entrypoints.web.shared import (
     Page,
@@ -228,7 +230,9 @@ async def manage(
 async def new_team(request: Req, page: FromDishka[Page]) -> Template | Redirect:
     if page.identity.actor is None:
         return back("/login")
-    return await page.render(request, "team_form.html", form={}, errors={}, team=None)
+    return await page.render(
+        request, "team_form.html", form={}, errors={}, team=None, rows=slot_rows([])
+    )
 
 
 @post("/teams/new", include_in_schema=False)
@@ -252,7 +256,12 @@ async def create_team(
         )
     except WapError as refused:
         return await page.render(
-            request, "team_form.html", form=form, team=None, **refusal(refused, request)
+            request,
+            "team_form.html",
+            form=form,
+            team=None,
+            rows=slot_rows_of(form),
+            **refusal(refused, request),
         )
     return back(f"/teams/{team.id}", notice="created")
 
@@ -266,11 +275,11 @@ async def edit_team_page(
         "title": team.title,
         "genre": team.genre,
         "description": team.description,
-        "slots": "\n".join(f"{s.category}: {s.capacity}" for s in team.slots),
         "links": "\n".join(team.links),
         "recruit_until": local_moment(team.recruit_until),
     }
-    return await page.render(request, "team_form.html", form=form, errors={}, team=team)
+    rows = slot_rows([(s.category, str(s.capacity)) for s in team.slots])
+    return await page.render(request, "team_form.html", form=form, errors={}, team=team, rows=rows)
 
 
 @post("/teams/{team_id:int}/edit", include_in_schema=False)
@@ -306,7 +315,12 @@ async def edit_team(
     except WapError as refused:
         team = await get_team(TeamQuery(team_id, page.identity.actor))
         return await page.render(
-            request, "team_form.html", form=form, team=team, **refusal(refused, request)
+            request,
+            "team_form.html",
+            form=form,
+            team=team,
+            rows=slot_rows_of(form),
+            **refusal(refused, request),
         )
     return back(f"/teams/{team_id}", notice="saved")
 

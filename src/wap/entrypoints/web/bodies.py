@@ -20,6 +20,7 @@ from litestar.datastructures import UploadFile
 from wap.application.admin.batch import MAX_BATCH
 from wap.application.patch import UNSET, Unset
 from wap.application.teams.manage import SlotRequest
+from wap.domain.catalog import Limits
 from wap.domain.errors import InvalidValue
 from wap.domain.members import Role
 from wap.domain.terms import KST
@@ -125,6 +126,50 @@ def slots_from(text: str) -> tuple[SlotRequest, ...]:
     return tuple(slots)
 
 
+# The slot editor: rows of a category ``<select>`` and a capacity input, the team's slots and
+# a few empty rows, up to one a category (Limits.SLOTS_MAX).
+SLOT_ROWS_SPARE = 3
+
+
+def sent_rows(form: Form) -> list[tuple[str, str]] | None:
+    """The editor's rows as sent (``slot_category`` / ``slot_capacity``, one pair a row),
+    without the empty ones (no category); None when the form has no rows (the older text
+    field ``slots``)."""
+    if "slot_category" not in form:
+        return None
+    raw = form["slot_category"]
+    categories = [str(v) for v in (raw if isinstance(raw, list) else [raw])][:SLOTS_MAX]
+    raw = form.get("slot_capacity", [])
+    capacities = [str(v) for v in (raw if isinstance(raw, list) else [raw])]
+    capacities += [""] * (len(categories) - len(capacities))
+    return [
+        (c[:CATEGORY_MAX], n) for c, n in zip(categories, capacities, strict=False) if c.strip()
+    ]
+
+
+def slot_rows_from(form: Form) -> tuple[SlotRequest, ...]:
+    """The slots a team form asks for: its rows, or the older text field."""
+    rows = sent_rows(form)
+    if rows is None:
+        return slots_from(str(form.get("slots", "")))
+    bound = CAPACITY_BOUND
+    return tuple(SlotRequest(c, max(-bound, min(bound, number_of(n)))) for c, n in rows)
+
+
+def slot_rows(slots: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The rows the editor shows: these slots and spare empty rows, at most one a category."""
+    spare = max(0, min(SLOT_ROWS_SPARE, Limits.SLOTS_MAX - len(slots)))
+    return slots + [("", "")] * spare
+
+
+def slot_rows_of(form: Form) -> list[tuple[str, str]]:
+    """The rows a refused form shows again, as they were sent."""
+    rows = sent_rows(form)
+    if rows is None:
+        rows = [(s.category, str(s.capacity)) for s in slots_from(str(form.get("slots", "")))]
+    return slot_rows(rows)
+
+
 # A ``datetime-local`` input sends ``YYYY-MM-DDTHH:MM`` (seconds optional), a wall-clock
 # time the pages read in Asia/Seoul.
 LOCAL_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
@@ -203,7 +248,7 @@ class TeamBody:
             title=text_of(form, "title", TEXT_MAX),
             genre=text_of(form, "genre", GENRE_MAX),
             description=text_of(form, "description", LONG_TEXT_MAX),
-            slots=slots_from(str(form.get("slots", ""))),
+            slots=slot_rows_from(form),
             links=links_from(str(form.get("links", ""))),
             image=upload_of(form, "image"),
             recruit_until=moment_of(until),

@@ -60,10 +60,23 @@ def field_errors(error: WapError, request: Req) -> dict[str, str]:
     return {p.field: text_for(p.code, english(request)) for p in error.problems}
 
 
+def slot_errors(error: WapError, request: Req) -> dict[str, str]:
+    """A refused slot's message by its category (the domain names it in the context), so the
+    slot editor shows it beside that row."""
+    category = error.context.get("category")
+    if error.field != "slots" or not isinstance(category, str):
+        return {}
+    return {category: text_for(error.code, english(request))}
+
+
 def refusal(error: WapError, request: Req) -> dict[str, object]:
     """What a form shown again after a refusal adds to its context: each field's message
-    (``errors``) and the form's (``problem``)."""
-    return {"errors": field_errors(error, request), "problem": message(error, request)}
+    (``errors``), each slot row's (``slot_errors``) and the form's (``problem``)."""
+    return {
+        "errors": field_errors(error, request),
+        "slot_errors": slot_errors(error, request),
+        "problem": message(error, request),
+    }
 
 
 # The success message each page action ends with (``?notice=``), Korean and English.

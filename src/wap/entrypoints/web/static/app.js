@@ -32,4 +32,51 @@
       input.classList.toggle("invalid", input.value !== "" && !new RegExp("^" + input.pattern + "$").test(input.value));
     });
   });
+  // The slot editor: add and remove rows (without this file it shows a few empty rows).
+  document.querySelectorAll("[data-slots]").forEach(function (editor) {
+    var max = parseInt(editor.dataset.max, 10) || 18;
+    function rows() { return editor.querySelectorAll("[data-slot-row]"); }
+    function renumber() {
+      rows().forEach(function (row, i) {
+        row.querySelectorAll("[data-slot-number]").forEach(function (n) { n.textContent = String(i + 1); });
+        row.querySelector("[data-slot-remove]").setAttribute("aria-label", editor.dataset.remove + " " + (i + 1));
+      });
+      add.disabled = rows().length >= max;
+    }
+    function withRemove(row) {
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.dataset.slotRemove = "";
+      remove.textContent = "−";
+      remove.title = editor.dataset.remove;
+      remove.addEventListener("click", function () {
+        if (rows().length > 1) {
+          row.remove();
+        } else {
+          row.querySelector("select").value = "";
+          row.querySelector("input").value = "";
+        }
+        renumber();
+      });
+      row.appendChild(remove);
+    }
+    var add = document.createElement("button");
+    add.type = "button";
+    add.dataset.slotAdd = "";
+    add.textContent = editor.dataset.add;
+    add.addEventListener("click", function () {
+      var last = rows()[rows().length - 1];
+      var row = last.cloneNode(true);
+      row.querySelectorAll(".field-error, [data-slot-remove]").forEach(function (e) { e.remove(); });
+      row.querySelector("select").value = "";
+      row.querySelector("input").value = "";
+      withRemove(row);
+      last.after(row);
+      renumber();
+      row.querySelector("select").focus();
+    });
+    rows().forEach(withRemove);
+    editor.appendChild(add);
+    renumber();
+  });
 })();
