@@ -18,16 +18,18 @@ WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
 
 
 @contextmanager
-def demo_club(home: Path, log: Path | None = None) -> Iterator[str]:
-    """Yields the base URL; the server's output goes to ``log`` (mail is logged there)."""
-    # As `make serve`: the embedded default with the demo sign-in switched on.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
-    env["WAP_DEMO_SIGN_IN"] = "true"
-    subprocess.run([*WAP, "demo-seed"], cwd=home, env=env, check=True, capture_output=True)
+def served(
+    home: Path, host: str = "127.0.0.1", env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """`wap serve --host <host>` on the embedded default in ``home``, seeded by `wap demo-seed`,
+    with only the given WAP_* variables; yields its loopback URL."""
+    home.mkdir(parents=True, exist_ok=True)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")} | (env or {})
+    subprocess.run([*WAP, "demo-seed"], cwd=home, env=environment, check=True, capture_output=True)
     port = free_port()
     output = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [*WAP, "serve", "--port", str(port)], cwd=home, env=env,
+        [*WAP, "serve", "--host", host, "--port", str(port)], cwd=home, env=environment,
         stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -42,3 +44,11 @@ def demo_club(home: Path, log: Path | None = None) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def demo_club(home: Path, log: Path | None = None) -> Iterator[str]:
+    """Yields the base URL; the server's output goes to ``log`` (mail is logged there)."""
+    # As `make serve`: the embedded default with the demo sign-in switched on.
+    with served(home, env={"WAP_DEMO_SIGN_IN": "true"}, log=log) as url:
+        yield url
