@@ -51,6 +51,10 @@ async def serving(app: Litestar) -> AsyncIterator[str]:
             log_level="warning",
             lifespan="on",
             proxy_headers=False,  # as `wap serve`: only WAP_TRUSTED_PROXIES are believed
+            # The clients share this event loop: with a hundred of them at once, one can take
+            # longer than uvicorn's 5 s to send its next request on a kept-alive connection,
+            # which the server then closes under it (a disconnect that says nothing of the app).
+            timeout_keep_alive=120,
         )
     )
     task = asyncio.create_task(server.serve())

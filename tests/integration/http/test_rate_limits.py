@@ -105,12 +105,7 @@ async def test_a_lecture_hall_on_one_address_signs_in_refreshes_and_logs_out(
     assert budget >= 3 * HALL
 
     # One client on another address, far beyond the budget: refused, told when to return.
-    # A fresh connection per request: a pooled connection that sat idle past uvicorn's
-    # keep-alive timeout can be closed by the server just as the client reuses it (a
-    # ReadError that says nothing about the budget).
-    loud = httpx.AsyncHTTPTransport(
-        local_address="127.0.0.2", limits=httpx.Limits(max_keepalive_connections=0)
-    )
+    loud = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
     async with httpx.AsyncClient(base_url=base, transport=loud, timeout=30) as noisy:
         gate = asyncio.Semaphore(25)
 
