@@ -19,9 +19,17 @@ from wap.entrypoints.worker.broker import MAX_TASKS_AT_ONCE, attach_container, m
 
 log = logging.getLogger("wap.worker")
 
+# How long a stop waits for the loop and then the container to wind down: a task that
+# swallows its cancellation, or a broker connection that does not close, must not keep the
+# process from exiting (an orchestrator would have to kill it).
+STOP_GRACE_SECONDS = 10.0
+
 
 async def _until_stopped(
-    settings: Settings, name: str, loop_for: Callable[[AsyncBroker], Coroutine[Any, Any, None]]
+    settings: Settings,
+    name: str,
+    loop_for: Callable[[AsyncBroker], Coroutine[Any, Any, None]],
+    grace: float = STOP_GRACE_SECONDS,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -37,9 +45,14 @@ async def _until_stopped(
         await asyncio.wait({runner, stopped}, return_when=asyncio.FIRST_COMPLETED)
         runner.cancel()
         stopped.cancel()
-        await asyncio.gather(runner, stopped, return_exceptions=True)
+        _, late = await asyncio.wait({runner, stopped}, timeout=grace)
+        if late:
+            log.warning("%s did not wind down within %.0f s; stopping anyway", name, grace)
     finally:
-        await container.close()
+        try:
+            await asyncio.wait_for(container.close(), grace)
+        except TimeoutError:
+            log.warning("%s: closing its connections took over %.0f s", name, grace)
         log.info("%s stopped", name)
 
 
