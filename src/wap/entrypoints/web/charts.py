@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 420  # the viewBox: the chart scales to its box, on a phone as on a desktop
-LABEL_WIDTH = 130  # the row labels, right-aligned against the bars
+WIDTH = 360  # the viewBox: the chart scales to its box, on a phone as on a desktop
+LABEL_WIDTH = 120  # the row labels, right-aligned against the bars
 BAR_LEFT = LABEL_WIDTH + 8
-BAR_SPACE = 220  # the longest bar; its number follows it
-ROW = 26
-BAR = 16
+BAR_SPACE = 180  # the longest bar; its number follows it
+ROW = 28
+BAR = 18
 LEGEND = 24
-FONT = 13
+FONT = 14
 INK = "#1d1d1f"
 COLORS = ("#2a5bd7", "#b4540a")  # both ≥ 3:1 against white (WCAG 1.4.11)
 _ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
