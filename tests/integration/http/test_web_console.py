@@ -217,6 +217,9 @@ async def test_the_audit_log_pages_with_the_officers_names(world: World) -> None
         second = (await client.get(unescape(nxt[1]).split("#")[0])).text
         rest = re.search(r'data-testid="audit-log">(.*?)</table>', second, re.S)
         assert rest and rest[1].count('data-testid="audit-entry"') == 2
+        english = await client.get("/admin", headers={"Accept-Language": "en"})
+        assert english.status_code == 200 and "Members by position" in english.text
+        assert "Operator" not in english.text and "Former member" not in english.text
         # Odd page numbers are no crash: the first page.
         for odd in ("0", "-1", "²", "9" * 40, "abc"):
             shown = await client.get("/admin", params={"ap": odd, "mp": odd, "tp": odd})
