@@ -221,7 +221,7 @@ def test_a_newcomer_signs_up_and_an_officer_approves(
     officer.goto("/admin")
     officer.locator("label", has_text="새친구").locator("input").check()
     officer.get_by_role("button", name="승인").first.click()
-    expect(officer.locator("table")).to_contain_text("새친구")
+    expect(officer.get_by_test_id("members-table")).to_contain_text("새친구")
     shot(officer, "admin-after-approval-desktop")
     phone_officer = person(browser, server, "demo-officer", width=390)
     phone_officer.goto("/admin")

@@ -58,12 +58,14 @@ from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.notices import SqlNoticeRepository
 from wap.adapters.sql.reader import SqlTeamDetailReader, SqlTeamReader
 from wap.adapters.sql.session import request_session
+from wap.adapters.sql.statistics import SqlClubStatistics
 from wap.adapters.sql.teams import SqlTeamRepository
 from wap.adapters.sql.touched import Touched
 from wap.adapters.sql.uow import SqlProbe, SqlUnitOfWork
 from wap.adapters.sql.views import SqlViewCounts
 from wap.adapters.system import SystemClock
 from wap.adapters.taskiq.mail import TaskiqMailQueue
+from wap.application.admin.dashboard import GetDashboard
 from wap.application.admin.exports import ExportCsv
 from wap.application.admin.members import (
     ApproveMembers,
@@ -74,7 +76,7 @@ from wap.application.admin.members import (
     PromoteByLogin,
     RejectMembers,
 )
-from wap.application.admin.ports import AuditLog, ExportReader
+from wap.application.admin.ports import AuditLog, ClubStatistics, ExportReader
 from wap.application.admin.teams import ApproveTeams, ListAdminTeams, RejectTeams
 from wap.application.auth.limits import AuthLimits, Rate
 from wap.application.auth.ports import (
@@ -381,6 +383,7 @@ class PersistenceProvider(Provider):
     teams = provide(SqlTeamRepository, provides=TeamRepository)
     likes = provide(SqlLikeRepository, provides=LikeRepository)
     audit = provide(SqlAuditLog, provides=AuditLog)
+    statistics = provide(SqlClubStatistics, provides=ClubStatistics)
     applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
     reader = provide(SqlTeamReader, provides=TeamReader)
     detail_reader = provide(SqlTeamDetailReader, provides=TeamDetailReader)
@@ -406,6 +409,7 @@ class UseCaseProvider(Provider):
         ExpelMembers,
         ChangeRole,
         ListAudit,
+        GetDashboard,
         PromoteByLogin,
         CreateTeam,
         EditTeam,

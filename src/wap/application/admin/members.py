@@ -228,6 +228,8 @@ class AuditItem(msgspec.Struct, frozen=True):
     target_id: int
     detail: dict[str, object]
     created_at: datetime
+    # The officer's name now (None: the operator's command line, or a member since deleted).
+    actor_name: str | None = None
 
 
 class AuditPage(msgspec.Struct, frozen=True):
@@ -238,14 +240,18 @@ class AuditPage(msgspec.Struct, frozen=True):
 
 
 class ListAudit:
-    def __init__(self, audit: AuditLog) -> None:
+    def __init__(self, audit: AuditLog, members: MemberRepository) -> None:
         self._audit = audit
+        self._members = members
 
     async def __call__(self, actor: Actor, page: int = 1, page_size: int = 50) -> AuditPage:
         actor.ensure_officer()
         if page < 1:
             raise InvalidValue(field="page")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise InvalidValue(field="page_size")
         entries, total = await self._audit.page(page, page_size)
+        names = await self._names({e.actor_id for e in entries} - {OPERATOR})
         return AuditPage(
             [
                 AuditItem(
@@ -256,6 +262,7 @@ class ListAudit:
                     target_id=e.target_id,
                     detail=dict(e.detail),
                     created_at=e.created_at,
+                    actor_name=names.get(e.actor_id),
                 )
                 for e in entries
             ],
@@ -263,6 +270,15 @@ class ListAudit:
             page,
             page_size,
         )
+
+    async def _names(self, actor_ids: set[int]) -> dict[int, str]:
+        """The officers of a page by name: a few people act on the log, so one read each."""
+        names: dict[int, str] = {}
+        for actor_id in sorted(actor_ids):
+            found = await self._members.get(actor_id)
+            if found is not None and found.name is not None:
+                names[actor_id] = found.name.value
+        return names
 
 
 class PromoteByLogin:

@@ -3,15 +3,23 @@ log, and the batch actions on them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from urllib.parse import urlencode
 
 from dishka import FromDishka
 from litestar import get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from wap.application.admin.batch import Batch, BatchResult
+from wap.application.admin.dashboard import CLOSED as CLOSED_STATE
+from wap.application.admin.dashboard import Dashboard, GetDashboard
 from wap.application.admin.members import (
+    OPERATOR,
     ApproveMembers,
     ChangeRole,
     ExpelMembers,
@@ -27,6 +35,7 @@ from wap.application.admin.teams import (
     ListAdminTeams,
     RejectTeams,
 )
+from wap.application.labels import CLOSED, TEAM_STATUS
 from wap.application.members.ports import SearchField
 from wap.application.ports import Clock
 from wap.domain.members import MemberStatus
@@ -34,7 +43,106 @@ from wap.domain.teams import TeamStatus
 from wap.domain.terms import Term
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.web.bodies import Form, IdsBody, RoleBody, number_of
-from wap.entrypoints.web.shared import Page, Req, Segment, back, run_action
+from wap.entrypoints.web.charts import Bar, bar_chart
+from wap.entrypoints.web.format import WEEKDAYS_KO
+from wap.entrypoints.web.shared import Page, Req, Segment, back, english, run_action
+
+PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 20
+MAX_PAGE = 100000
+# The console's own query parameters: each list pages on its own.
+PAGING = ("page", "mp", "tp", "ap")  # members, sign-up queue, team queue, audit log
+
+
+def _page_of(query: Mapping[str, str], name: str) -> int:
+    return max(1, min(number_of(query.get(name, ""), 1), MAX_PAGE))
+
+
+def page_link(query: Mapping[str, str], anchor: str, **changes: int) -> str:
+    """The console with one list on another page, the others where they were."""
+    kept = {k: v for k, v in query.items() if k in (*PAGING, "q", "field")}
+    params = {**kept, **{k: str(v) for k, v in changes.items()}}
+    return "/admin?" + urlencode(params) + "#" + anchor
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart and the table a screen reader (or anyone) can read instead."""
+
+    id: str
+    title: str
+    svg: Markup
+    columns: tuple[str, ...]  # the row label's header, then one per series
+    rows: list[Bar]
+
+
+def _day(day: date, en: bool) -> str:
+    if en:
+        return f"{day:%a} {day.day} {day:%b}"
+    return f"{day.month}월 {day.day}일 ({WEEKDAYS_KO[day.weekday()]})"
+
+
+def _state(code: str, en: bool) -> str:
+    words = CLOSED if code == CLOSED_STATE else TEAM_STATUS.get(code, (code, code))
+    return words[1] if en else words[0]
+
+
+def charts_of(board: Dashboard, en: bool) -> list[Chart]:
+    """The four charts of the week, in the page's language."""
+    people = ("placed", "unplaced") if en else ("배치", "미배치")
+    unit = "" if en else "명"
+    specs: list[tuple[str, str, str, tuple[str, ...], list[Bar], str]] = [
+        (
+            "chart-positions",
+            "Members by position" if en else "포지션별 회원 배치",
+            "Position" if en else "포지션",
+            people,
+            [Bar(p.position, (p.placed, p.unplaced)) for p in board.positions],
+            unit,
+        ),
+        (
+            "chart-slots",
+            "Open places by category" if en else "분야별 남은 자리",
+            "Category" if en else "분야",
+            ("open",) if en else ("남은 자리",),
+            [Bar(c.key, (c.count,)) for c in board.open_slots],
+            "" if en else "자리",
+        ),
+        (
+            "chart-applications",
+            "Applications per day" if en else "날짜별 지원 수",
+            "Day" if en else "날짜",
+            ("applications",) if en else ("지원",),
+            [Bar(_day(d.day, en), (d.count,)) for d in board.applications],
+            "" if en else "건",
+        ),
+        (
+            "chart-teams",
+            "Teams by state" if en else "상태별 팀 수",
+            "State" if en else "상태",
+            ("teams",) if en else ("팀",),
+            [Bar(_state(t.key, en), (t.count,)) for t in board.teams],
+            "" if en else "개",
+        ),
+    ]
+    empty = "No data yet" if en else "자료가 없습니다"
+    return [
+        Chart(
+            chart_id,
+            title,
+            bar_chart(
+                chart_id,
+                title,
+                bars,
+                series if len(series) > 1 else ("",),
+                unit=unit,
+                empty=empty,
+            ),
+            (first, *series),
+            bars,
+        )
+        for chart_id, title, first, series, bars, unit in specs
+    ]
 
 
 @get("/admin", include_in_schema=False)
@@ -44,6 +152,7 @@ async def admin(
     members: FromDishka[ListMembers],
     teams: FromDishka[ListAdminTeams],
     audit: FromDishka[ListAudit],
+    dashboard: FromDishka[GetDashboard],
     clock: FromDishka[Clock],
 ) -> Template | Redirect:
     actor = page.identity.actor
@@ -51,26 +160,39 @@ async def admin(
         return back("/", error="permission.officer_only")
     query = request.query_params
     field = query.get("field", "name")
-    page_number = number_of(query.get("page", ""), 1)
     approved = await members(
         MemberListQuery(
             actor,
             MemberStatus.APPROVED,
             (query.get("q") or "")[:100] or None,
             SearchField(field) if field in {f.value for f in SearchField} else SearchField.NAME,
-            max(1, min(page_number, 100000)),
-            20,
+            _page_of(query, "page"),
+            PAGE_SIZE,
         )
     )
+    kept = {k: str(v) for k, v in query.items()}
+    board = await dashboard(actor)
     return await page.render(
         request,
         "admin.html",
-        pending_members=await members(MemberListQuery(actor, MemberStatus.PENDING, page_size=100)),
-        pending_teams=await teams(AdminTeamListQuery(actor, TeamStatus.PENDING, page_size=100)),
+        charts=charts_of(board, english(request)),
+        charts_term=board.term,
+        pending_members=await members(
+            MemberListQuery(
+                actor, MemberStatus.PENDING, page=_page_of(query, "mp"), page_size=PAGE_SIZE
+            )
+        ),
+        pending_teams=await teams(
+            AdminTeamListQuery(
+                actor, TeamStatus.PENDING, page=_page_of(query, "tp"), page_size=PAGE_SIZE
+            )
+        ),
         approved=approved,
-        audit=await audit(actor, 1, 30),
+        audit=await audit(actor, _page_of(query, "ap"), AUDIT_PAGE_SIZE),
         filters=dict(query),
+        link=partial(page_link, kept),
         terms=recent_terms(Term.at(clock.now())),
+        operator=OPERATOR,
     )
 
 
@@ -106,11 +228,27 @@ async def admin_batch(
     if use is None:
         raise NotFoundException()
 
+    chose: list[bool] = []
+
     async def act(form: Form) -> BatchResult | None:
         ids = IdsBody.of(form).ids
+        chose.append(bool(ids))
         return await use(Batch(page.identity.signed_in(), ids)) if ids else None
 
-    return await run_action(request, page, "/admin", act)
+    done = await run_action(request, page, "/admin", act, BATCH_NOTICES[(kind, action)])
+    if chose == [False]:  # the form was sound but named no one: say so, not "approved"
+        return back("/admin", notice="nothing_chosen")
+    return done
+
+
+# The success message of each batch (``NOTICES`` in web/shared.py).
+BATCH_NOTICES = {
+    ("members", "approve"): "members_approved",
+    ("members", "reject"): "members_rejected",
+    ("members", "expel"): "members_expelled",
+    ("teams", "approve"): "teams_approved",
+    ("teams", "reject"): "teams_rejected",
+}
 
 
 @post("/teams/{team_id:int}/review/{verdict:str}", include_in_schema=False)

@@ -101,6 +101,13 @@ NOTICES: dict[str, tuple[str, str]] = {
     "role": ("역할을 바꿨습니다.", "Role changed."),
     "team_approved": ("팀을 승인했습니다.", "Team approved."),
     "team_rejected": ("팀을 거절했습니다.", "Team rejected."),
+    # The officer console's batches (entrypoints/web/console.py).
+    "members_approved": ("가입을 승인했습니다.", "Sign-ups approved."),
+    "members_rejected": ("가입을 거절했습니다.", "Sign-ups rejected."),
+    "members_expelled": ("제명했습니다.", "Members expelled."),
+    "teams_approved": ("팀을 승인했습니다.", "Teams approved."),
+    "teams_rejected": ("팀을 거절했습니다.", "Teams rejected."),
+    "nothing_chosen": ("선택한 항목이 없습니다.", "Nothing was selected."),
 }
 
 
