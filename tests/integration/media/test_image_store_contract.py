@@ -77,8 +77,8 @@ async def test_delete_removes_only_what_the_store_wrote(images: Harness) -> None
         "/static/web/app.css",
         gone.url,
     )
-    for url in ignored:
-        await images.store.delete(url)
+    for other in ignored:
+        await images.store.delete(other)
     assert images.read(kept.url) == IMAGE.original
     assert images.keys() == kept_keys
 
