@@ -4,12 +4,13 @@ redirect to the bucket's (or its CDN's) public address."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from dishka import FromDishka
 from dishka.integrations.litestar import DishkaRouter
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
 from litestar.response import Redirect, Stream
 
 from wap.adapters.media.s3 import IMMUTABLE, S3ImageStore
@@ -19,8 +20,10 @@ REDIRECT_CACHE = "public, max-age=86400"
 
 
 def media_router(public_url: str | None) -> DishkaRouter:
-    @get("/{path:path}", include_in_schema=False, sync_to_thread=False)
-    async def media_file(path: str, store: FromDishka[S3ImageStore]) -> Response[Any]:
+    @get("/{path:path}", include_in_schema=False)
+    async def media_file(
+        path: Annotated[str, PathParameter()], store: FromDishka[S3ImageStore]
+    ) -> Response[Any]:
         relative = path.lstrip("/")
         if public_url is not None:
             if store.key_of(f"/media/{relative}") is None:
@@ -36,7 +39,6 @@ def media_router(public_url: str | None) -> DishkaRouter:
             headers={
                 "Cache-Control": IMMUTABLE,
                 "Content-Length": str(found.size),
-                "X-Content-Type-Options": "nosniff",
             },
         )
 
