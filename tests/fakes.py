@@ -425,7 +425,7 @@ class NoImageStore(ImageStore):
         raise AssertionError("this club has no media folder: Club(media=tmp_path)")
 
     async def delete(self, url: str | None) -> None:
-        raise AssertionError("this club has no media folder: Club(media=tmp_path)")
+        """Nothing to do: this store wrote nothing (a deleted team or member had no upload)."""
 
 
 class StubProbe(DependencyProbe):

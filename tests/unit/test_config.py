@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from wap.adapters.media.s3 import S3ImageStore
+from wap.application.media.ports import ImageStore
 from wap.entrypoints.config import EMBEDDED_DATABASE_URL, ConfigError, RateLimit, Settings
+from wap.entrypoints.http.identity import HttpProvider
+from wap.entrypoints.ioc import make_container
+from wap.entrypoints.web import WebProvider
 
 
 def test_the_embedded_default_needs_no_variable() -> None:
@@ -87,3 +92,66 @@ def test_production_requires_a_long_enough_secret(tmp_path: Path) -> None:
         Settings.from_env({"WAP_SECRET_KEY": "short"}).signing_key()
     key = "k" * 40
     assert Settings.from_env({"WAP_SECRET_KEY": key}).signing_key() == key
+
+
+def test_images_stay_in_the_media_folder_unless_a_bucket_is_named() -> None:
+    assert Settings.from_env({}).media_bucket is None
+    folder = Settings.from_env({"WAP_MEDIA_URL": "file:///srv/wap/media"})
+    assert folder.media_bucket is None and folder.media_dir == Path("/srv/wap/media")
+    both = {"WAP_MEDIA_URL": "file:///srv/media", "WAP_MEDIA_DIR": "/srv/media"}
+    assert Settings.from_env(both).media_dir == Path("/srv/media")
+
+
+def test_a_bucket_and_its_companions_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "WAP_MEDIA_URL": "s3://wap-media/club/images/",
+            "WAP_S3_ENDPOINT_URL": "http://minio:9000/",
+            "WAP_S3_REGION": "kr-standard",
+            "WAP_S3_ACCESS_KEY_ID": "key",
+            "WAP_S3_SECRET_ACCESS_KEY": "secret",
+            "WAP_S3_PUBLIC_URL": "https://images.example.org/club/images/",
+        }
+    )
+    assert settings.media_url == "s3://wap-media/club/images"
+    assert settings.media_bucket == ("wap-media", "club/images")
+    assert settings.s3_endpoint_url == "http://minio:9000"
+    assert settings.s3_region == "kr-standard"
+    assert (settings.s3_access_key_id, settings.s3_secret_access_key) == ("key", "secret")
+    assert settings.s3_public_url == "https://images.example.org/club/images"
+    bare = Settings.from_env({"WAP_MEDIA_URL": "s3://wap-media"})
+    assert bare.media_bucket == ("wap-media", "")
+    assert bare.s3_region == "us-east-1" and bare.s3_endpoint_url is None
+
+
+@pytest.mark.parametrize(
+    ("env", "mentions"),
+    [
+        ({"WAP_MEDIA_URL": "/srv/media"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "gs://bucket"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "s3://"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "s3://Bad_Bucket/x"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "s3://bucket/../x"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "file://"}, "WAP_MEDIA_URL"),
+        ({"WAP_MEDIA_URL": "file:///a", "WAP_MEDIA_DIR": "/b"}, "WAP_MEDIA_DIR"),
+        ({"WAP_S3_ENDPOINT_URL": "minio:9000"}, "WAP_S3_ENDPOINT_URL"),
+        ({"WAP_S3_PUBLIC_URL": "ftp://x"}, "WAP_S3_PUBLIC_URL"),
+        ({"WAP_S3_ACCESS_KEY_ID": "key"}, "WAP_S3_SECRET_ACCESS_KEY"),
+        ({"WAP_S3_SECRET_ACCESS_KEY": "secret"}, "WAP_S3_ACCESS_KEY_ID"),
+    ],
+)
+def test_a_bad_image_location_is_refused_by_name(env: dict[str, str], mentions: str) -> None:
+    with pytest.raises(ConfigError, match=mentions):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("web", [False, True], ids=["worker", "web"])
+async def test_the_bucket_makes_a_whole_graph_with_one_store(web: bool) -> None:
+    settings = Settings.from_env({"WAP_MEDIA_URL": "s3://wap-media/images"})
+    extra = (HttpProvider(), WebProvider()) if web else ()
+    container = make_container(settings, *extra)  # validates the graph; connects nowhere
+    try:
+        store = await container.get(ImageStore)
+        assert isinstance(store, S3ImageStore) and store is await container.get(S3ImageStore)
+    finally:
+        await container.close()

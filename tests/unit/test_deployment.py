@@ -22,7 +22,17 @@ def compose() -> dict[str, Any]:
 
 def test_compose_has_every_process_of_the_design() -> None:
     services = compose()["services"]
-    assert set(services) == {"mysql", "redis", "migrate", "app", "worker", "scheduler", "nginx"}
+    assert set(services) == {
+        "mysql",
+        "redis",
+        "minio",
+        "minio-bucket",
+        "migrate",
+        "app",
+        "worker",
+        "scheduler",
+        "nginx",
+    }
     assert services["mysql"]["image"].startswith("mysql:8")
     assert services["redis"]["image"].startswith("redis:7")
     commands = {name: s.get("command") for name, s in services.items()}
@@ -68,11 +78,12 @@ def test_nginx_keeps_metrics_off_the_internet_and_passes_its_request_id() -> Non
 def test_the_deployed_settings_parse_and_size_sign_in_for_a_lecture_hall() -> None:
     env = compose()["services"]["app"]["environment"]
 
-    # ${NAME:?…} and ${NAME:-default}: the default, or a stand-in for the secret.
+    # ${NAME:?…}, ${NAME:-default} and ${NAME-default}: the default, or a stand-in for the
+    # secret.
     def fill(found: re.Match[str]) -> str:
         return found[3] if found[2] == "-" else "x" * 40
 
-    pattern = re.compile(r"\$\{(\w+):([?-])([^}]*)\}")
+    pattern = re.compile(r"\$\{(\w+):?([?-])([^}]*)\}")
     values = {name: pattern.sub(fill, str(v)) for name, v in env.items()}
     settings = Settings.from_env(values)
     assert settings.trusted_proxies == {"nginx"}
@@ -80,3 +91,28 @@ def test_the_deployed_settings_parse_and_size_sign_in_for_a_lecture_hall() -> No
     rate = settings.auth_rate_limit
     assert rate.count * 60 // rate.per_seconds >= 300
     assert settings.refresh_rate_limit.count >= 1
+    # Images in the bucket that compose's MinIO serves, reached by name.
+    assert settings.media_bucket == ("wap-media", "images")
+    assert settings.s3_endpoint_url == "http://minio:9000" and settings.s3_public_url is None
+
+
+def test_the_replicas_share_a_bucket_not_a_media_volume() -> None:
+    services = compose()["services"]
+    for name, service in services.items():
+        mounts = " ".join(str(v) for v in service.get("volumes", []))
+        assert "media" not in mounts, name
+    assert "media" not in compose()["volumes"]
+    env = services["app"]["environment"]
+    assert "WAP_MEDIA_DIR" not in env and env["WAP_MEDIA_URL"].endswith("s3://wap-media/images}")
+    # The bucket exists before any replica starts, made by the one-shot client.
+    needs = services["app"]["depends_on"]["minio-bucket"]["condition"]
+    assert needs == "service_completed_successfully"
+    assert "mb --ignore-existing wap/wap-media" in " ".join(services["minio-bucket"]["command"])
+    assert services["minio-bucket"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    # MinIO's root account is the app's key pair.
+    minio = services["minio"]["environment"]
+    assert minio["MINIO_ROOT_USER"] == env["WAP_S3_ACCESS_KEY_ID"]
+    assert minio["MINIO_ROOT_PASSWORD"] == env["WAP_S3_SECRET_ACCESS_KEY"]
+    # nginx has no folder of its own to serve: /media goes to the app like the rest.
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "alias" not in conf and "location /media" not in conf

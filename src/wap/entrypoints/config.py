@@ -110,6 +110,41 @@ def proxy_entries(entries: frozenset[str]) -> frozenset[str]:
     return entries
 
 
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def media_location(url: str | None, directory: str | None) -> tuple[Path, str | None]:
+    """``WAP_MEDIA_URL`` (with ``WAP_MEDIA_DIR``): the folder of the file store, and the
+    normalized ``s3://bucket/prefix`` when images live in object storage instead."""
+    folder = Path(directory or "./media")
+    if url is None:
+        return folder, None
+    if url.startswith("file://"):
+        path = url[len("file://") :]
+        if not path or (directory is not None and Path(path) != folder):
+            raise ConfigError(
+                "WAP_MEDIA_URL=file://<folder> names a folder (and agrees with WAP_MEDIA_DIR "
+                f"when both are set), got {url!r}"
+            )
+        return Path(path), None
+    if url.startswith("s3://"):
+        bucket, _, prefix = url[len("s3://") :].partition("/")
+        prefix = prefix.strip("/")
+        if not _BUCKET.fullmatch(bucket) or ".." in prefix.split("/"):
+            raise ConfigError(f"WAP_MEDIA_URL must look like s3://bucket/prefix, got {url!r}")
+        return folder, f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+    raise ConfigError(f"WAP_MEDIA_URL must start with file:// or s3://, got {url!r}")
+
+
+def web_url(name: str, raw: str | None) -> str | None:
+    """An http(s) base URL, without its trailing slash."""
+    if raw is None:
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = EMBEDDED_DATABASE_URL
     redis_url: str | None = None
@@ -128,6 +163,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_password: str | None = None
     mail_from: str = MAIL_FROM
     media_dir: Path = Path("./media")
+    # WAP_MEDIA_URL: None keeps images in media_dir; "s3://bucket/prefix" in object storage.
+    media_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_public_url: str | None = None
     frontend_url: str = "/"
     cookie_secure: bool = True
     trusted_proxies: frozenset[str] = frozenset()
@@ -207,6 +249,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if log_format not in LOG_FORMATS:
             raise ConfigError(f"WAP_LOG_FORMAT must be auto, json or text, got {log_format!r}")
         metrics_dir = get("WAP_METRICS_DIR")  # `wap serve --workers N` makes one if unset
+        media_dir, media_url = media_location(get("WAP_MEDIA_URL"), get("WAP_MEDIA_DIR"))
+        access_key, secret = get("WAP_S3_ACCESS_KEY_ID"), get("WAP_S3_SECRET_ACCESS_KEY")
+        if (access_key is None) != (secret is None):
+            raise ConfigError("WAP_S3_ACCESS_KEY_ID and WAP_S3_SECRET_ACCESS_KEY go together")
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -223,7 +269,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             smtp_user=get("WAP_SMTP_USER"),
             smtp_password=get("WAP_SMTP_PASSWORD"),
             mail_from=get("WAP_MAIL_FROM") or MAIL_FROM,
-            media_dir=Path(get("WAP_MEDIA_DIR") or "./media"),
+            media_dir=media_dir,
+            media_url=media_url,
+            s3_endpoint_url=web_url("WAP_S3_ENDPOINT_URL", get("WAP_S3_ENDPOINT_URL")),
+            s3_region=get("WAP_S3_REGION") or "us-east-1",
+            s3_access_key_id=access_key,
+            s3_secret_access_key=secret,
+            s3_public_url=web_url("WAP_S3_PUBLIC_URL", get("WAP_S3_PUBLIC_URL")),
             frontend_url=get("WAP_FRONTEND_URL") or "/",
             cookie_secure=boolean("WAP_COOKIE_SECURE", not embedded),
             trusted_proxies=proxy_entries(names("WAP_TRUSTED_PROXIES")),
@@ -244,6 +296,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             demo_sign_in=boolean("WAP_DEMO_SIGN_IN", False),
             serve_host=get("WAP_SERVE_HOST"),
         )
+
+    @property
+    def media_bucket(self) -> tuple[str, str] | None:
+        """``(bucket, prefix)`` when images live in object storage (``WAP_MEDIA_URL=s3://…``)."""
+        if self.media_url is None:
+            return None
+        bucket, _, prefix = self.media_url[len("s3://") :].partition("/")
+        return bucket, prefix
 
     @property
     def uses_redis(self) -> bool:

@@ -32,6 +32,7 @@ from wap.adapters.github.oauth import GitHubIdentityProvider
 from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
+from wap.adapters.media.s3 import S3ImageStore, S3Location, s3_store
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.metrics import (
@@ -228,10 +229,6 @@ class CoreProvider(Provider):
     @provide
     def image_processor(self) -> ImageProcessor:
         return PillowImageProcessor()
-
-    @provide
-    def image_store(self, settings: Settings) -> ImageStore:
-        return FileImageStore(settings.media_dir)
 
     @provide
     def image_limits(self, settings: Settings) -> ImageLimits:
@@ -448,6 +445,48 @@ class UseCaseProvider(Provider):
     readiness = provide(CheckReadiness, scope=Scope.APP)
 
 
+class FileMediaProvider(Provider):
+    """Images in a folder (``WAP_MEDIA_DIR``, the default): one machine, or a shared volume."""
+
+    scope = Scope.APP
+
+    @provide
+    def image_store(self, settings: Settings) -> ImageStore:
+        return FileImageStore(settings.media_dir)
+
+
+class S3MediaProvider(Provider):
+    """Images in S3-compatible object storage (``WAP_MEDIA_URL=s3://bucket/prefix``), which
+    every app machine reaches; ``/media`` reads them through the store (http/media.py)."""
+
+    scope = Scope.APP
+
+    def __init__(self, location: S3Location) -> None:
+        super().__init__()
+        self._location = location
+
+    @provide(provides=AnyOf[S3ImageStore, ImageStore])
+    def image_store(self) -> S3ImageStore:
+        return S3ImageStore(s3_store(self._location))
+
+
+def media_provider(settings: Settings) -> Provider:
+    """The one choice of image store: a folder, or a bucket."""
+    bucket = settings.media_bucket
+    if bucket is None:
+        return FileMediaProvider()
+    return S3MediaProvider(
+        S3Location(
+            bucket=bucket[0],
+            prefix=bucket[1],
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=settings.s3_secret_access_key,
+        )
+    )
+
+
 def store_providers(settings: Settings) -> list[Provider]:
     """The one choice of stores: Redis or process memory, then the read cache on or off."""
     url = settings.redis_url
@@ -463,6 +502,7 @@ def make_container(settings: Settings, *extra: Provider) -> AsyncContainer:
     return make_async_container(
         CoreProvider(),
         *store_providers(settings),
+        media_provider(settings),
         PersistenceProvider(),
         UseCaseProvider(),
         MetricsProvider(),

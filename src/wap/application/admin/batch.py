@@ -90,10 +90,14 @@ class OfficerBatch(ABC, Generic[Target]):
             await self._audit.add(entry)
             done.append(target_id)
         await self._uow.commit()
+        await self._after_commit()
         return BatchResult(done, skipped)
 
     async def _begin(self) -> None:
         """Read what the whole batch decides against (see ExpelMembers)."""
+
+    async def _after_commit(self) -> None:
+        """Tidy what the committed batch left unreferenced (the images of deleted rows)."""
 
     async def _before_locking(self, target_id: int) -> None:
         """Take whatever must be locked before the target's row (see ExpelMembers)."""

@@ -9,6 +9,7 @@ import msgspec
 
 from wap.application.admin.batch import Decided, OfficerBatch
 from wap.application.admin.ports import AuditLog
+from wap.application.media.ports import ImageStore
 from wap.application.members.ports import MemberQuery, MemberRepository, SearchField
 from wap.application.members.read_models import OwnProfile
 from wap.application.notices.notifier import Notifier
@@ -73,12 +74,21 @@ class _BatchOverMembers(OfficerBatch[Member]):
         notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
+        images: ImageStore,
     ) -> None:
         self._members = members
         self._audit = audit
         self._notifier = notifier
         self._uow = uow
         self._clock = clock
+        self._images = images
+        # The images of the rows this batch deletes, removed once the batch is committed.
+        self._unreferenced: list[str | None] = []
+
+    async def _after_commit(self) -> None:
+        for url in self._unreferenced:
+            await self._images.delete(url)
+        self._unreferenced.clear()
 
     async def _lock(self, target_id: int) -> Member | None:
         return await self._members.get_for_update(target_id)
@@ -105,6 +115,7 @@ class RejectMembers(_BatchOverMembers):
 
         async def write() -> None:
             await self._members.delete(member_id)
+            self._unreferenced += [member.avatar_url, member.avatar_thumbnail_url]
             # The sign-up (and its inbox) is gone; an e-mail copy is all that can reach them.
             self._notifier.mail_only(member, NoticeKind.SIGNUP_REJECTED, {})
 
@@ -124,8 +135,9 @@ class ExpelMembers(_BatchOverMembers):
         notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
+        images: ImageStore,
     ) -> None:
-        super().__init__(members, audit, notifier, uow, clock)
+        super().__init__(members, audit, notifier, uow, clock, images)
         self._teams = teams
         self._likes = likes
         self._officers = 0
@@ -152,6 +164,7 @@ class ExpelMembers(_BatchOverMembers):
             await self._leave_teams(member_id, now)
             await self._likes.remove_all_by(member_id)
             await self._members.delete(member_id)
+            self._unreferenced += [member.avatar_url, member.avatar_thumbnail_url]
 
         return Decided(AuditAction.MEMBER_EXPELLED, write)
 
@@ -165,6 +178,7 @@ class ExpelMembers(_BatchOverMembers):
                 heir = successor(people)
                 if heir is None:
                     await self._teams.delete(membership.team_id)
+                    self._unreferenced += [team.image_url, team.image_thumbnail_url]
                     continue
                 leader = find_member(people, member_id)
                 hand_over(team, leader, heir)

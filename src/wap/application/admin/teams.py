@@ -10,6 +10,7 @@ from datetime import datetime
 from wap.application.admin.batch import Decided, OfficerBatch
 from wap.application.admin.members import MAX_PAGE_SIZE
 from wap.application.admin.ports import AuditLog
+from wap.application.media.ports import ImageStore
 from wap.application.notices.notifier import Notifier
 from wap.application.ports import Clock, UnitOfWork
 from wap.application.teams.ports import AdminTeamField, AdminTeamQuery, TeamReader, TeamRepository
@@ -66,9 +67,17 @@ class _TeamBatch(OfficerBatch[Team]):
         notifier: Notifier,
         uow: UnitOfWork,
         clock: Clock,
+        images: ImageStore,
     ) -> None:
         self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
         self._notifier = notifier
+        self._images = images
+        self._unreferenced: list[str | None] = []
+
+    async def _after_commit(self) -> None:
+        for url in self._unreferenced:
+            await self._images.delete(url)
+        self._unreferenced.clear()
 
     async def _lock(self, target_id: int) -> Team | None:
         return await self._teams.get_for_update(target_id)
@@ -115,4 +124,8 @@ class RejectTeams(_TeamBatch):
     def _decision(
         self, team_id: int, team: Team, now: datetime
     ) -> tuple[AuditAction, Callable[[], Awaitable[None]]]:
-        return AuditAction.TEAM_REJECTED, lambda: self._teams.delete(team_id)
+        async def delete() -> None:
+            await self._teams.delete(team_id)
+            self._unreferenced += [team.image_url, team.image_thumbnail_url]
+
+        return AuditAction.TEAM_REJECTED, delete

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from wap.application.media.ports import ImageKind, ImageProcessor, ImageStore
+from wap.application.media.ports import ImageKind, ImageProcessor, ImageStore, StoredImage
 from wap.application.members.caller import load_caller
 from wap.application.members.ports import MemberRepository
 from wap.application.members.read_models import OwnProfile
@@ -47,16 +49,19 @@ class UploadTeamImage:
         image = await self._processor.process(
             upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.TEAM]
         )
-        team = await load_team(self._teams, upload.target_id, lock=True)
-        team.ensure_leader(upload.actor)
-        stored = await self._store.save(ImageKind.TEAM, f"{team.id}-{secrets.token_hex(8)}", image)
-        old = (team.image_url, team.image_thumbnail_url)
-        team.image_url, team.image_thumbnail_url = stored.url, stored.thumbnail_url
-        team.updated_at = self._clock.now()
-        await self._teams.save(team)
-        await self._uow.commit()
-        for url in old:
-            await self._store.delete(url)
+        # Stored before the team is locked (object storage may take a while); taken back if
+        # anything after it fails, so no object outlives a refused or failed request.
+        name = f"{upload.target_id}-{secrets.token_hex(8)}"
+        stored = await self._store.save(ImageKind.TEAM, name, image)
+        async with _taken_back_on_failure(self._store, stored):
+            team = await load_team(self._teams, upload.target_id, lock=True)
+            team.ensure_leader(upload.actor)
+            old = (team.image_url, team.image_thumbnail_url)
+            team.image_url, team.image_thumbnail_url = stored.url, stored.thumbnail_url
+            team.updated_at = self._clock.now()
+            await self._teams.save(team)
+            await self._uow.commit()
+        await _delete_all(self._store, old)  # only once nothing refers to them
         return await team_detail(team, self._members)
 
 
@@ -77,17 +82,30 @@ class UploadAvatar:
         image = await self._processor.process(
             upload.data, max_bytes=self._limits.max_bytes, thumbnail=THUMBNAILS[ImageKind.AVATAR]
         )
-        member = await load_caller(self._members, upload.actor.member_id, lock=True)
-        stored = await self._store.save(
-            ImageKind.AVATAR, f"{member.id}-{secrets.token_hex(8)}", image
-        )
-        old = (member.avatar_url, member.avatar_thumbnail_url)
-        member.avatar_url, member.avatar_thumbnail_url = stored.url, stored.thumbnail_url
-        await self._members.save(member)
-        await self._uow.commit()
-        for url in old:
-            await self._store.delete(url)
+        name = f"{upload.actor.member_id}-{secrets.token_hex(8)}"
+        stored = await self._store.save(ImageKind.AVATAR, name, image)
+        async with _taken_back_on_failure(self._store, stored):
+            member = await load_caller(self._members, upload.actor.member_id, lock=True)
+            old = (member.avatar_url, member.avatar_thumbnail_url)
+            member.avatar_url, member.avatar_thumbnail_url = stored.url, stored.thumbnail_url
+            await self._members.save(member)
+            await self._uow.commit()
+        await _delete_all(self._store, old)
         return OwnProfile.of(member)
+
+
+@asynccontextmanager
+async def _taken_back_on_failure(store: ImageStore, stored: StoredImage) -> AsyncIterator[None]:
+    try:
+        yield
+    except BaseException:
+        await _delete_all(store, (stored.url, stored.thumbnail_url))
+        raise
+
+
+async def _delete_all(store: ImageStore, urls: Iterable[str | None]) -> None:
+    for url in urls:
+        await store.delete(url)
 
 
 @dataclass(frozen=True, slots=True)

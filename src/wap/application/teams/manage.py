@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wap.application.admin.ports import AuditLog
+from wap.application.media.ports import ImageStore
 from wap.application.members.ports import MemberRepository
 from wap.application.notices.notifier import Notifier
 from wap.application.patch import UNSET, Unset, given
@@ -177,9 +178,15 @@ class CompleteTeam:
 
 class DeleteTeam:
     def __init__(
-        self, teams: TeamRepository, audit: AuditLog, uow: UnitOfWork, clock: Clock
+        self,
+        teams: TeamRepository,
+        audit: AuditLog,
+        uow: UnitOfWork,
+        clock: Clock,
+        images: ImageStore,
     ) -> None:
         self._teams, self._audit, self._uow, self._clock = teams, audit, uow, clock
+        self._images = images
 
     async def __call__(self, action: TeamAction) -> None:
         team = await load_team(self._teams, action.team_id, lock=True)
@@ -191,6 +198,8 @@ class DeleteTeam:
                 officer_action(action.actor.member_id, AuditAction.TEAM_DELETED, team, now)
             )
         await self._uow.commit()
+        for url in (team.image_url, team.image_thumbnail_url):  # once nothing refers to them
+            await self._images.delete(url)
 
 
 @dataclass(frozen=True, slots=True)

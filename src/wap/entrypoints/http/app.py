@@ -33,6 +33,7 @@ from wap.entrypoints.config import Settings
 from wap.entrypoints.http import admin, auth, members, notifications, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
+from wap.entrypoints.http.media import media_router
 from wap.entrypoints.http.observability import (
     metrics_controller,
     prometheus_middleware,
@@ -181,13 +182,17 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         file_system=StaticFiles(),
         include_in_schema=False,
     )
-    settings.media_dir.mkdir(parents=True, exist_ok=True)
-    media = create_static_files_router(
-        path="/media",
-        directories=[settings.media_dir],
-        file_system=StaticFiles(),
-        include_in_schema=False,
-    )
+    media: Router
+    if settings.media_bucket is not None:  # object storage: read through the store
+        media = media_router(settings.s3_public_url)
+    else:
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        media = create_static_files_router(
+            path="/media",
+            directories=[settings.media_dir],
+            file_system=StaticFiles(),
+            include_in_schema=False,
+        )
     routers: list[Router] = [api, probes, assets, media, web, web_assets]
     middleware: list[object] = [refuse_control_paths]
     if settings.metrics_token is not None:  # unset: no /metrics, no per-request metrics

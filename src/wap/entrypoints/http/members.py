@@ -125,7 +125,7 @@ async def update_profile(
     "/members/me/avatar",
     tags=["members"],
     summary="Upload one's avatar (multipart field `image`); a thumbnail is made",
-    responses=errors(*APPROVED, "image.invalid", "image.too_large"),
+    responses=errors(*APPROVED, "image.invalid", "image.too_large", "service.unavailable"),
 )
 async def upload_avatar(
     data: MultipartBody[ImageForm],

@@ -187,7 +187,7 @@ async def edit_team(
     "/teams/{team_id:int}/image",
     tags=["teams"],
     summary="Upload the team's image (multipart field `image`); a thumbnail is made",
-    responses=errors(*LEADER, "image.invalid", "image.too_large"),
+    responses=errors(*LEADER, "image.invalid", "image.too_large", "service.unavailable"),
 )
 async def team_image(
     team_id: Id,
