@@ -56,12 +56,15 @@ def one_h1(page: httpx.Response) -> None:
 
 
 def every_control_labelled(page: httpx.Response) -> None:
-    """Each visible select, input and textarea in <main> sits inside a <label> (or has an
-    aria-label): a crude but honest check over the page's HTML."""
+    """Each visible select, input and textarea in <main> has a <label for> its id or sits
+    inside a <label>: a crude but honest check over the page's HTML."""
     body = main_of(page)
     controls = re.findall(r"<(?:select|textarea|input)\b[^>]*>", body)
     for control in controls:
-        if 'type="hidden"' in control or "aria-label=" in control:
+        if 'type="hidden"' in control:
+            continue
+        named = re.search(r'\bid="([^"]+)"', control)
+        if named and re.search(rf'<label for="{named[1]}">[^<]+</label>', body):
             continue
         at = body.index(control)
         opened, closed = body.rfind("<label", 0, at), body.rfind("</label>", 0, at)
