@@ -181,6 +181,14 @@ def test_a_card_says_how_many_places_are_left_or_that_it_is_closed() -> None:
     assert display.places(team(slot(2, 0), until=NOW + timedelta(days=1)), NOW) == "2자리 남음"
     # A completed team reads as its status.
     assert display.places(team(slot(2, 0), status="completed"), NOW) == "완료"
+    assert display.taking_applications(team(slot(2, 1)), NOW)
+    for closed in (
+        team(slot(1, 1)),
+        team(slot(2, 0), until=NOW),
+        team(slot(2, 0), status="completed"),
+        team(slot(2, 0), status="pending"),
+    ):
+        assert not display.taking_applications(closed, NOW)
 
 
 def test_an_avatar_without_a_picture_shows_an_initial() -> None:

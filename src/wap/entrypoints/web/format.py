@@ -126,14 +126,23 @@ def open_places(slots: Any) -> int:
     return sum(max(s.capacity - s.filled, 0) for s in slots)
 
 
+def taking_applications(team: Any, now: datetime) -> bool:
+    """Recruiting, a place left and the deadline (if any) ahead."""
+    return (
+        team.status == "recruiting"
+        and open_places(team.slots) > 0
+        and not recruitment_closed(getattr(team, "recruit_until", None), now)
+    )
+
+
 def places(team: Any, now: datetime, english: bool = False) -> str:
     """A card's recruiting state: ``2자리 남음``, or ``마감`` when no place is left or the
     deadline has passed; a team that is not recruiting, its status's words."""
     if team.status != "recruiting":
         return team_state(team.status, None, now)[1 if english else 0]
-    left = open_places(team.slots)
-    if left == 0 or recruitment_closed(getattr(team, "recruit_until", None), now):
+    if not taking_applications(team, now):
         return CLOSED[1] if english else CLOSED[0]
+    left = open_places(team.slots)
     if english:
         return f"{_plural(left, 'place')} left"
     return f"{left}자리 남음"
@@ -267,6 +276,11 @@ def _audit(context: Context, entry: Any) -> str:
 
 
 @pass_context
+def _taking(context: Context, team: Any) -> bool:
+    return taking_applications(team, _now(context))
+
+
+@pass_context
 def _places(context: Context, team: Any) -> str:
     return places(team, _now(context), bool(context.get("en")))
 
@@ -276,7 +290,7 @@ def iso(moment: datetime | None) -> str:
     return _local(moment).isoformat(timespec="minutes") if moment else ""
 
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., object]] = {
     "kst": _kst,
     "kst_date": _kst_date,
     "ago": _relative,
@@ -290,6 +304,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "audit_target": _words(AUDIT_TARGET),
     "iso": iso,
     "places": _places,
+    "taking": _taking,
     "initial": initial,
     "prose": prose,
 }
