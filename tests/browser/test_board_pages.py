@@ -212,9 +212,30 @@ def test_browse_filter_page_and_open_a_team(
     like_back.context.close()
 
 
+BORDER_CONTRAST = """() => {
+    const lum = (rgb) => {
+        const [r, g, b] = rgb.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const page = 1;  // the pages are white (body has no background of its own)
+    const fields = document.querySelectorAll("main input:not([type=hidden]), main select");
+    return [...fields].map((field) => {
+        const border = lum(getComputedStyle(field).borderTopColor);
+        const [hi, lo] = [Math.max(border, page), Math.min(border, page)];
+        return (hi + 0.05) / (lo + 0.05);
+    });
+}"""
+
+
 def test_the_keyboard_opens_a_card(browser: Browser, server: str, club: dict[str, int]) -> None:
     page = browser.new_page(base_url=server, locale="ko-KR")
     page.goto("/")
+    # The fields' borders stand out from the page at least 3:1 (WCAG 1.4.11).
+    ratios = page.evaluate(BORDER_CONTRAST)
+    assert len(ratios) == 4 and min(ratios) >= 3, ratios
     # Tab from the search button to the first card, then Enter.
     page.get_by_role("button", name="찾기").focus()
     page.keyboard.press("Tab")
