@@ -4,6 +4,7 @@ audit action."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -157,3 +158,111 @@ def test_the_filters_follow_the_pages_language_and_clock() -> None:
     assert korean == "모집 중|D-3|마감|운영진|만료|3시간 전|2026년 3월 2일 (월) 오전 9:00|"
     english = render(source, team=team, closed=closed, at=at, now=NOW, en=True, nothing=None)
     assert english == "Recruiting|D-3|Closed|Officer|Expired|3 hours ago|Mon 2 Mar 2026, 09:00 KST|"
+
+
+# ---------------------------------------------------------------- a card's places, avatars
+
+
+def slot(capacity: int, filled: int) -> SimpleNamespace:
+    return SimpleNamespace(capacity=capacity, filled=filled)
+
+
+def test_a_card_says_how_many_places_are_left_or_that_it_is_closed() -> None:
+    def team(*slots: SimpleNamespace, status: str = "recruiting", until: object = None) -> object:
+        return SimpleNamespace(status=status, slots=list(slots), recruit_until=until)
+
+    assert display.open_places([slot(2, 1), slot(3, 0)]) == 4
+    assert display.places(team(slot(2, 1), slot(3, 0)), NOW) == "4자리 남음"
+    assert display.places(team(slot(2, 1)), NOW, english=True) == "1 place left"
+    assert display.places(team(slot(2, 0)), NOW, english=True) == "2 places left"
+    # Full, or past its deadline: 마감.
+    assert display.places(team(slot(2, 2), slot(1, 1)), NOW) == "마감"
+    assert display.places(team(slot(2, 0), until=NOW), NOW) == "마감"
+    assert display.places(team(slot(2, 0), until=NOW + timedelta(days=1)), NOW) == "2자리 남음"
+    # A completed team reads as its status.
+    assert display.places(team(slot(2, 0), status="completed"), NOW) == "완료"
+    assert display.taking_applications(team(slot(2, 1)), NOW)
+    for closed in (
+        team(slot(1, 1)),
+        team(slot(2, 0), until=NOW),
+        team(slot(2, 0), status="completed"),
+        team(slot(2, 0), status="pending"),
+    ):
+        assert not display.taking_applications(closed, NOW)
+
+
+def test_an_avatar_without_a_picture_shows_an_initial() -> None:
+    assert display.initial(SimpleNamespace(name="이리더", github_login="demo")) == "이"
+    assert display.initial(SimpleNamespace(name=None, github_login="octocat")) == "O"
+    assert display.initial(SimpleNamespace(name="", github_login="")) == "?"
+
+
+# ---------------------------------------------------------------- a description, safely
+
+
+def test_a_description_keeps_its_paragraphs_lists_and_line_breaks() -> None:
+    text = "첫 문단\n둘째 줄\n\n\n할 일:\n- 백엔드\n* 프론트\n\n1. 기획\n2. 개발\r\n\r\n끝"
+    assert display.prose(text) == (
+        "<p>첫 문단<br>\n둘째 줄</p>\n"
+        "<p>할 일:</p>\n<ul><li>백엔드</li><li>프론트</li></ul>\n"
+        "<ol><li>기획</li><li>개발</li></ol>\n"
+        "<p>끝</p>"
+    )
+    assert display.prose("") == "" and display.prose(None) == ""
+    assert display.prose("  \n\n  ") == ""
+
+
+def test_web_addresses_become_links_that_pass_no_rank_and_no_opener() -> None:
+    shown = display.prose("저장소: https://github.com/wap/board?tab=1&x=2. 문의 (http://wap.kr)")
+    assert shown == (
+        '<p>저장소: <a href="https://github.com/wap/board?tab=1&amp;x=2" '
+        'rel="noopener nofollow ugc">https://github.com/wap/board?tab=1&amp;x=2</a>. 문의 '
+        '(<a href="http://wap.kr" rel="noopener nofollow ugc">http://wap.kr</a>)</p>'
+    )
+    assert "<a" not in display.prose("https:// 만으로는 링크가 아닙니다")
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">클릭</a>',
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        'https://evil.test/" onmouseover="alert(1)',
+        "https://evil.test/'onfocus='alert(1)'autofocus='",
+        "https://evil.test/<script>alert(1)</script>",
+        "- <svg onload=alert(1)>\n1. </li></ol><script>x</script>",
+        "https://evil.test/`onclick=alert(1)",
+    ],
+)
+def test_no_markup_of_the_author_survives(attack: str) -> None:
+    shown = str(display.prose(attack))
+    # Only the renderer's own tags are left, and every link it made is an http(s) one with
+    # its attribute values closed.
+    tags = re.findall(r"<(/?[a-z]+)", shown)
+    assert set(tags) <= {"p", "/p", "br", "ul", "/ul", "ol", "/ol", "li", "/li", "a", "/a"}
+    for anchor in re.findall(r"<a [^>]*>", shown):
+        assert re.fullmatch(r'<a href="https?://[^"<>\s]+" rel="noopener nofollow ugc">', anchor), (
+            anchor
+        )
+    assert "<script" not in shown and "<img" not in shown and "<svg" not in shown
+    assert 'href="javascript' not in shown.lower() and 'href="data' not in shown
+    assert 'onmouseover="' not in shown and "onfocus='" not in shown
+
+
+def test_the_page_prints_the_description_rendered_and_anything_else_escaped() -> None:
+    shown = render(
+        "{{ text|prose }}|{{ text }}|{{ person|initial }}|{{ team|places }}",
+        text="<b>굵게</b>\n- 하나",
+        person=SimpleNamespace(name="<i>", github_login="x"),
+        team=SimpleNamespace(status="recruiting", slots=[slot(3, 1)], recruit_until=None),
+        now=NOW,
+        en=False,
+    )
+    assert shown == (
+        "<p>&lt;b&gt;굵게&lt;/b&gt;</p>\n<ul><li>하나</li></ul>|"
+        "&lt;b&gt;굵게&lt;/b&gt;\n- 하나|&lt;|2자리 남음"
+    )

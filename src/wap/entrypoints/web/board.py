@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from dishka import FromDishka
 from litestar import get, post
 from litestar.exceptions import NotFoundException
@@ -71,23 +73,42 @@ from wap.entrypoints.web.shared import (
     run_action,
 )
 
+BOARD_PAGE = 12
+BOARD_FILTERS = ("status", "genre", "category", "q")
+
+
+def board_filters(request: Req) -> dict[str, str]:
+    """The board's filters as the form shows them again (missing ones empty)."""
+    query = request.query_params
+    return {key: (query.get(key) or "").strip()[:100] for key in BOARD_FILTERS}
+
+
+def more_url(filters: dict[str, str], next_cursor: str | None) -> str | None:
+    """더 보기: the same filters, from the next cursor on."""
+    if not next_cursor:
+        return None
+    kept = {key: value for key, value in filters.items() if value}
+    return "/?" + urlencode({**kept, "cursor": next_cursor})
+
 
 @get("/", include_in_schema=False)
 async def board(
     request: Req, page: FromDishka[Page], list_teams: FromDishka[ListTeams]
 ) -> Template:
     query = request.query_params
-    status = TeamStatus.COMPLETED if query.get("status") == "completed" else TeamStatus.RECRUITING
+    filters = board_filters(request)
+    status = TeamStatus.COMPLETED if filters["status"] == "completed" else TeamStatus.RECRUITING
+    cursor = (query.get("cursor") or "")[:40] or None
     try:
         found = await list_teams(
             BoardQuery(
                 actor=page.identity.actor,
                 status=status,
-                genre=parse_genre(query["genre"]) if query.get("genre") else None,
-                category=parse_category(query["category"]) if query.get("category") else None,
-                q=(query.get("q") or "")[:100] or None,
-                cursor=(query.get("cursor") or "")[:40] or None,
-                limit=12,
+                genre=parse_genre(filters["genre"]) if filters["genre"] else None,
+                category=parse_category(filters["category"]) if filters["category"] else None,
+                q=filters["q"] or None,
+                cursor=cursor,
+                limit=BOARD_PAGE,
             )
         )
         problem = None
@@ -97,8 +118,14 @@ async def board(
         request,
         "board.html",
         teams=found,
-        filters=dict(query),
+        filters=filters,
         status=status.value,
+        # Any narrowing (a filter, a search, a later page): an empty result is "no match",
+        # not "no teams yet".
+        filtered=status is TeamStatus.COMPLETED
+        or cursor is not None
+        or any(filters[key] for key in ("genre", "category", "q")),
+        more_url=more_url(filters, found.next_cursor if found else None),
         problem=problem,
     )
 

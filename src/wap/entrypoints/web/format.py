@@ -8,6 +8,7 @@ clock) from the page's context; ``register`` puts them on the template engine.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
+from markupsafe import Markup, escape
 
 from wap.application.labels import (
     APPLICATION_STATUS,
@@ -118,6 +120,116 @@ def audit_line(action: str, detail: Mapping[str, Any], english: bool = False) ->
     return words
 
 
+def open_places(slots: Any) -> int:
+    """The places a team still has: over its slots (anything with ``capacity`` and
+    ``filled``), capacity less filled."""
+    return sum(max(s.capacity - s.filled, 0) for s in slots)
+
+
+def taking_applications(team: Any, now: datetime) -> bool:
+    """Recruiting, a place left and the deadline (if any) ahead."""
+    return (
+        team.status == "recruiting"
+        and open_places(team.slots) > 0
+        and not recruitment_closed(getattr(team, "recruit_until", None), now)
+    )
+
+
+def places(team: Any, now: datetime, english: bool = False) -> str:
+    """A card's recruiting state: ``2자리 남음``, or ``마감`` when no place is left or the
+    deadline has passed; a team that is not recruiting, its status's words."""
+    if team.status != "recruiting":
+        return team_state(team.status, None, now)[1 if english else 0]
+    if not taking_applications(team, now):
+        return CLOSED[1] if english else CLOSED[0]
+    left = open_places(team.slots)
+    if english:
+        return f"{_plural(left, 'place')} left"
+    return f"{left}자리 남음"
+
+
+def initial(person: Any) -> str:
+    """The letter an avatar without a picture shows: the name's first, else the login's."""
+    name = (getattr(person, "name", None) or getattr(person, "github_login", None) or "?").strip()
+    return (name[:1] or "?").upper()
+
+
+# A web address in a description: http(s) only (never ``javascript:``), up to a space or a
+# character that cannot stand unencoded in a URL; trailing punctuation stays outside.
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)]}’”"
+_BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+def _inline(text: str) -> str:
+    """One line, escaped, with its web addresses as links (rel="noopener nofollow ugc")."""
+    out, last = [], 0
+    for found in _URL.finditer(text):
+        url = found.group(0)
+        end = found.end()
+        while url and url[-1] in _URL_TAIL:
+            url, end = url[:-1], end - 1
+        if len(url) <= len("https://"):
+            continue
+        out.append(str(escape(text[last : found.start()])))
+        link = escape(url)
+        out.append(f'<a href="{link}" rel="noopener nofollow ugc">{link}</a>')
+        last = end
+    out.append(str(escape(text[last:])))
+    return "".join(out)
+
+
+def _line_kind(line: str) -> tuple[str, str]:
+    """A line's kind (``ul`` item, ``ol`` item or ``p`` text) and its text."""
+    if bullet := _BULLET.match(line):
+        return "ul", bullet[1].strip()
+    if numbered := _NUMBERED.match(line):
+        return "ol", numbered[1].strip()
+    return "p", line
+
+
+def _block(lines: list[str]) -> str:
+    """A block of lines without a blank one: runs of ``- ``/``* `` lines a list, of ``1. ``
+    lines a numbered list, other runs a paragraph (its line breaks kept)."""
+    html: list[str] = []
+    run: list[str] = []
+    kind = ""
+
+    def close() -> None:
+        if not run:
+            return
+        if kind == "p":
+            html.append("<p>" + "<br>\n".join(run) + "</p>")
+        else:
+            items = "".join(f"<li>{item}</li>" for item in run)
+            html.append(f"<{kind}>{items}</{kind}>")
+        run.clear()
+
+    for line in lines:
+        this, text = _line_kind(line)
+        if this != kind:
+            close()
+            kind = this
+        run.append(_inline(text))
+    close()
+    return "\n".join(html)
+
+
+def prose(text: str | None) -> Markup:
+    """A member's text (a team's description) as safe HTML: everything escaped first, then
+    blank lines make paragraphs, ``- ``/``* ``/``1. `` lines lists, and http(s) addresses
+    links with ``rel="noopener nofollow ugc"``. No markup of the author's survives."""
+    normalized = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [b for b in _BLANK_LINES.split(normalized) if b.strip()]
+    rendered = []
+    for block in blocks:
+        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
+        rendered.append(_block(lines))
+    return Markup("\n".join(rendered))
+
+
 def _words(labels: dict[str, Label]) -> Callable[..., str]:
     @pass_context
     def show(context: Context, code: object) -> str:
@@ -163,12 +275,22 @@ def _audit(context: Context, entry: Any) -> str:
     return audit_line(entry.action, entry.detail, bool(context.get("en")))
 
 
+@pass_context
+def _taking(context: Context, team: Any) -> bool:
+    return taking_applications(team, _now(context))
+
+
+@pass_context
+def _places(context: Context, team: Any) -> str:
+    return places(team, _now(context), bool(context.get("en")))
+
+
 def iso(moment: datetime | None) -> str:
     """For ``<time datetime>``: the moment in ISO 8601 with its KST offset."""
     return _local(moment).isoformat(timespec="minutes") if moment else ""
 
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., object]] = {
     "kst": _kst,
     "kst_date": _kst_date,
     "ago": _relative,
@@ -181,6 +303,10 @@ FILTERS: dict[str, Callable[..., str]] = {
     "audit_action": _audit,
     "audit_target": _words(AUDIT_TARGET),
     "iso": iso,
+    "places": _places,
+    "taking": _taking,
+    "initial": initial,
+    "prose": prose,
 }
 
 

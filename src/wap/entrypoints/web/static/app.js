@@ -13,7 +13,10 @@
       }).then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
         .then(function (state) {
           like.value = state.liked ? "0" : "1";
-          form.querySelector("button").innerHTML = (state.liked ? "♥" : "♡") + " <span>" + state.like_count + "</span>";
+          var button = form.querySelector("button");
+          button.setAttribute("aria-pressed", state.liked ? "true" : "false");
+          button.querySelector("[data-heart]").textContent = state.liked ? "♥" : "♡";
+          button.querySelector("[data-count]").textContent = String(state.like_count);
         })
         .catch(function () { form.submit(); });
     });
@@ -78,5 +81,45 @@
     rows().forEach(withRemove);
     editor.appendChild(add);
     renumber();
+  });
+  // The board: a filter applies as soon as it changes (the 찾기 button stays, for the search
+  // box and for pages without this file).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.querySelectorAll("select").forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      });
+    });
+  });
+  // 더 보기: the next page's cards appended in place (without this file the link navigates);
+  // focus moves to the first new card, so a keyboard user carries on from there.
+  document.querySelectorAll("a[data-more]").forEach(function (more) {
+    more.addEventListener("click", function (event) {
+      var grid = document.querySelector("[data-cards]");
+      if (!grid || !window.DOMParser) { return; }
+      event.preventDefault();
+      if (more.getAttribute("aria-busy") === "true") { return; }
+      more.setAttribute("aria-busy", "true");
+      fetch(more.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r); })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, "text/html");
+          var first = null;
+          next.querySelectorAll("[data-cards] > .card").forEach(function (card) {
+            var added = document.importNode(card, true);
+            grid.appendChild(added);
+            first = first || added;
+          });
+          var further = next.querySelector("a[data-more]");
+          if (further) {
+            more.setAttribute("href", further.getAttribute("href"));
+            more.removeAttribute("aria-busy");
+          } else {
+            more.parentNode.removeChild(more);
+          }
+          if (first) { first.querySelector(".card-link").focus(); }
+        })
+        .catch(function () { window.location.href = more.href; });
+    });
   });
 })();
