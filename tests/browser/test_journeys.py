@@ -76,7 +76,7 @@ def shot(page: Page, name: str) -> None:
 
 def test_a_member_and_an_officer_go_through_team_building(browser: Browser, server: str) -> None:
     leader = person(browser, server, "demo-leader")
-    shot(leader, "board-desktop")
+    shot(leader, "journey-board-desktop")
     leader.goto("/teams/new")
     leader.fill("[name=title]", "브라우저로 만든 팀")
     leader.select_option("[name=genre]", "앱")
@@ -141,7 +141,7 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     expect(newbie.get_by_test_id("applied")).to_have_text("지원함")
     newbie.get_by_test_id("like").click()
     expect(newbie.get_by_test_id("like")).to_contain_text("♥ 1")
-    shot(newbie, "team-desktop")
+    shot(newbie, "journey-team-desktop")
 
     leader.goto(team_url)
     expect(leader.get_by_test_id("application")).to_contain_text("안드로이드 해보고 싶어요")
@@ -163,9 +163,9 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     expect(leader.locator(".card", has_text="브라우저로 만든 팀")).to_have_count(1)
 
     phone = person(browser, server, "demo-member", width=390)
-    shot(phone, "board-phone")
+    shot(phone, "journey-board-phone")
     phone.goto(team_url)
-    shot(phone, "team-phone")
+    shot(phone, "journey-team-phone")
     phone.goto("/me")
     shot(phone, "me-phone")
 
