@@ -28,7 +28,9 @@
   // Inline validation: say what is wrong before the round trip.
   document.querySelectorAll("form[data-validate] input[pattern]").forEach(function (input) {
     input.addEventListener("input", function () {
-      input.setCustomValidity(input.value === "" || input.checkValidity() ? "" : input.title || "");
+      // Cleared first: a custom message makes checkValidity() false until it is cleared.
+      input.setCustomValidity("");
+      if (input.value !== "" && !input.checkValidity()) { input.setCustomValidity(input.title || ""); }
       input.classList.toggle("invalid", input.value !== "" && !new RegExp("^" + input.pattern + "$").test(input.value));
     });
   });
@@ -78,5 +80,16 @@
     rows().forEach(withRemove);
     editor.appendChild(add);
     renumber();
+  });
+  // A form in steps (the sign-up form): Enter in a field presses that step's own button, not
+  // the form's first one (without this file Enter anywhere asks for the e-mail code).
+  document.querySelectorAll("form [data-step]").forEach(function (step) {
+    var submit = step.querySelector("[data-step-submit]");
+    if (!submit) { return; }
+    step.querySelectorAll("input").forEach(function (input) {
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); submit.click(); }
+      });
+    });
   });
 })();
