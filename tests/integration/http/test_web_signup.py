@@ -140,7 +140,7 @@ async def test_the_form_states_each_rule_beside_its_field(world: World) -> None:
         assert "5분 동안 유효" in page.text_of["code-first"]
         assert "60초 뒤에 다시" in page.text_of["code-first"]
         # The conftest's world allows pukyong.ac.kr only (WAP_ALLOWED_EMAIL_DOMAINS).
-        assert "pukyong.ac.kr 주소만 쓸 수 있습니다" in page.description("email")
+        assert "pukyong.ac.kr (하위 도메인 포함) 주소만 쓸 수 있습니다" in page.description("email")
         assert "5번 틀리면" in page.description("email_code")
         assert "한글 또는 영문 2–12자" in page.description("name")
         assert "숫자, 공백, 기호는 쓸 수 없습니다" in page.description("name")
@@ -158,7 +158,7 @@ async def test_the_form_states_each_rule_beside_its_field(world: World) -> None:
 
         english = fields(await client.get("/register", headers={"Accept-Language": "en"}))
         assert "Get the code first." in english.text_of["code-first"]
-        assert "Only addresses at pukyong.ac.kr." in english.description("email")
+        assert "Only addresses at pukyong.ac.kr (or a subdomain)." in english.description("email")
         assert "2–12 letters, Hangul or Latin" in english.description("name")
 
 

@@ -2,6 +2,11 @@
 (function () {
   // Like without a page reload, through the JSON API (cookie session + CSRF header).
   document.querySelectorAll("form.like").forEach(function (form) {
+    // A toggle button: aria-pressed tells a screen reader whether the team is liked.
+    var toggle = form.querySelector("button");
+    if (toggle && !toggle.hasAttribute("aria-pressed")) {
+      toggle.setAttribute("aria-pressed", form.querySelector("[name=like]").value === "0" ? "true" : "false");
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var like = form.querySelector("[name=like]");
@@ -14,6 +19,7 @@
         .then(function (state) {
           like.value = state.liked ? "0" : "1";
           form.querySelector("button").innerHTML = (state.liked ? "♥" : "♡") + " <span>" + state.like_count + "</span>";
+          form.querySelector("button").setAttribute("aria-pressed", state.liked ? "true" : "false");
         })
         .catch(function () { form.submit(); });
     });
