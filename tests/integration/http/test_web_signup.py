@@ -31,7 +31,7 @@ class Fields(HTMLParser):
         self.text_of: dict[str, str] = {}
         self.h1 = 0
         self.html = html
-        self._open: list[str] = []
+        self._open: list[str] = []  # the paragraphs being read, by id ("" for none)
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -40,13 +40,13 @@ class Fields(HTMLParser):
             self.h1 += 1
         if "id" in values:
             self.by_id[values["id"]] = values
-            if tag == "p":
-                self._open.append(values["id"])
+        if tag == "p":
+            self._open.append(values.get("id", ""))
         if tag in ("input", "select", "textarea") and values.get("type") != "hidden":
             self.controls[values.get("name", "")] = values | {"tag": tag}
 
     def handle_data(self, data: str) -> None:
-        for element in self._open:
+        for element in filter(None, self._open):
             self.text_of[element] = self.text_of.get(element, "") + data
 
     def handle_endtag(self, tag: str) -> None:
