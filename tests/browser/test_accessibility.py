@@ -309,7 +309,17 @@ def tab_to(page: Page, wanted: str, most: int = 40) -> dict[str, str]:
     raise AssertionError(f"Tab never reached {wanted!r}")
 
 
-def test_a_newcomer_is_led_to_sign_up_and_does_it_with_the_keyboard(
+def tab_until(page: Page, test: str, what: str, most: int = 80) -> None:
+    """Presses Tab until ``test`` (a JavaScript function of the focused element) holds."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(test):
+            assert page.evaluate("() => document.activeElement.matches(':focus-visible')")
+            return
+    raise AssertionError(f"Tab never reached {what}")
+
+
+def test_a_newcomer_signs_up_and_an_officer_approves_with_the_keyboard(
     browser: Browser, server: str, server_log: Path, axe: Path
 ) -> None:
     page = visitor(browser, server)
@@ -368,6 +378,25 @@ def test_a_newcomer_is_led_to_sign_up_and_does_it_with_the_keyboard(
     expect(page.locator("main")).to_contain_text("운영진")
     # Pending: no banner any more, the waiting page says what comes next.
     expect(page.get_by_test_id("signup-banner")).to_have_count(0)
+
+    # An officer approves the sign-up with the keyboard; the newcomer hears of it.
+    officer = visitor(browser, server, "demo-officer")
+    officer.goto("/admin")
+    tab_until(
+        officer,
+        "() => document.activeElement.dataset.testid === 'pending-member'"
+        " && document.activeElement.parentElement.textContent.includes('키보드')",
+        "the newcomer's sign-up",
+    )
+    officer.keyboard.press("Space")
+    officer.keyboard.press("Tab")
+    assert focused(officer)["text"] == "승인", focused(officer)
+    officer.keyboard.press("Enter")
+    expect(officer.locator(".flash.ok")).to_be_visible()
+    expect(officer.locator("table")).to_contain_text("키보드")
+    officer.context.close()
+    page.goto("/notifications")
+    expect(page.get_by_test_id("notice").first).to_contain_text("가입이 승인되었습니다")
 
 
 def test_a_member_applies_and_a_leader_accepts_with_the_keyboard(
