@@ -24,11 +24,17 @@ $(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The browser tests drive the distribution's Chromium; Korean text needs a CJK font.
-$(BROWSER): $(STAMP)
+# The browser tests drive the distribution's Chromium; Korean text needs a CJK font. Their
+# accessibility checks run axe-core, pinned in tests/browser/package-lock.json.
+$(BROWSER): $(STAMP) tests/browser/package-lock.json
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "CJK" \
 	  || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
 	  || echo "Chromium could not be installed: the browser tests will say so"
+	@command -v npm >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; } \
+	  || echo "npm could not be installed: the accessibility tests will say so"
+	npm ci --prefix tests/browser --silent --no-audit --no-fund \
+	  || echo "axe-core could not be installed: the accessibility tests will say so"
 	touch $(BROWSER)
 
 # tests/integration/test_nginx.py runs the distribution's nginx in front of `wap serve`.

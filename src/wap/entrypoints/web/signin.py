@@ -19,6 +19,8 @@ from wap.application.auth.sign_up import (
     RequestEmailCode,
 )
 from wap.application.demo import DemoSignIn, ListDemoAccounts
+from wap.domain.auth import EmailCodePolicy
+from wap.domain.catalog import Limits
 from wap.domain.errors import WapError
 from wap.domain.members import MemberStatus
 from wap.entrypoints.config import Settings
@@ -167,6 +169,25 @@ async def logout(
     return response
 
 
+def sign_up_rules(settings: Settings) -> dict[str, object]:
+    """What the sign-up form says beside its fields, from the rules themselves (the domain's
+    limits, the e-mail code policy, WAP_ALLOWED_EMAIL_DOMAINS), so the text cannot drift."""
+    return {
+        "domains": sorted(settings.allowed_email_domains),
+        "code_length": EmailCodePolicy.LENGTH,
+        "code_minutes": EmailCodePolicy.LIFETIME_SECONDS // 60,
+        "resend_seconds": EmailCodePolicy.COOLDOWN_SECONDS,
+        "wrong_tries": EmailCodePolicy.MAX_WRONG_TRIES,
+        "name_min": Limits.NAME_MIN,
+        "name_max": Limits.NAME_MAX,
+        "number_min": Limits.STUDENT_NUMBER_MIN,
+        "number_max": Limits.STUDENT_NUMBER_MAX,
+        # The browser's own check before the round trip (the domain decides).
+        "name_pattern": f"[A-Za-z가-힣]{{{Limits.NAME_MIN},{Limits.NAME_MAX}}}",
+        "number_pattern": f"[0-9]{{{Limits.STUDENT_NUMBER_MIN},{Limits.STUDENT_NUMBER_MAX}}}",
+    }
+
+
 @get("/register", include_in_schema=False)
 async def register_page(request: Req, page: FromDishka[Page]) -> Template | Redirect:
     actor = page.identity.actor
@@ -176,7 +197,14 @@ async def register_page(request: Req, page: FromDishka[Page]) -> Template | Redi
         return back("/waiting")
     if actor.status is MemberStatus.APPROVED:
         return back("/")
-    return await page.render(request, "register.html", form={}, errors={}, sent=None)
+    return await page.render(
+        request,
+        "register.html",
+        form={},
+        errors={},
+        sent=None,
+        rules=sign_up_rules(page.settings),
+    )
 
 
 @post("/register", include_in_schema=False)
@@ -188,6 +216,7 @@ async def register(
 ) -> Template | Redirect:
     form = await form_of(request)
     body = RegistrationBody.of(form)
+    rules = sign_up_rules(page.settings)
     sent = None
     try:
         page.check_csrf(request, form)
@@ -208,13 +237,27 @@ async def register(
             return back("/waiting" if profile.status == "pending" else "/")
     except WapError as refused:
         return await page.render(
-            request, "register.html", form=form, sent=None, **refusal(refused, request)
+            request,
+            "register.html",
+            form=form,
+            sent=None,
+            rules=rules,
+            **refusal(refused, request),
         )
-    return await page.render(request, "register.html", form=form, errors={}, sent=sent)
+    return await page.render(request, "register.html", form=form, errors={}, sent=sent, rules=rules)
 
 
 @get("/waiting", include_in_schema=False)
-async def waiting(request: Req, page: FromDishka[Page]) -> Template:
+async def waiting(request: Req, page: FromDishka[Page]) -> Template | Redirect:
+    """What comes after sign-up, for a member whom an officer has yet to approve; anyone
+    else is sent where they belong (sign-in, the sign-up form, the board)."""
+    actor = page.identity.actor
+    if actor is None:
+        return back("/login")
+    if actor.status is MemberStatus.REGISTERING:
+        return back("/register")
+    if actor.status is MemberStatus.APPROVED:
+        return back("/")
     return await page.render(request, "waiting.html")
 
 

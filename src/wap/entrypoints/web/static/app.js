@@ -2,6 +2,11 @@
 (function () {
   // Like without a page reload, through the JSON API (cookie session + CSRF header).
   document.querySelectorAll("form.like").forEach(function (form) {
+    // A toggle button: aria-pressed tells a screen reader whether the team is liked.
+    var toggle = form.querySelector("button");
+    if (toggle && !toggle.hasAttribute("aria-pressed")) {
+      toggle.setAttribute("aria-pressed", form.querySelector("[name=like]").value === "0" ? "true" : "false");
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var like = form.querySelector("[name=like]");
@@ -31,7 +36,9 @@
   // Inline validation: say what is wrong before the round trip.
   document.querySelectorAll("form[data-validate] input[pattern]").forEach(function (input) {
     input.addEventListener("input", function () {
-      input.setCustomValidity(input.value === "" || input.checkValidity() ? "" : input.title || "");
+      // Cleared first: a custom message makes checkValidity() false until it is cleared.
+      input.setCustomValidity("");
+      if (input.value !== "" && !input.checkValidity()) { input.setCustomValidity(input.title || ""); }
       input.classList.toggle("invalid", input.value !== "" && !new RegExp("^" + input.pattern + "$").test(input.value));
     });
   });
@@ -120,6 +127,17 @@
           if (first) { first.querySelector(".card-link").focus(); }
         })
         .catch(function () { window.location.href = more.href; });
+    });
+  });
+  // A form in steps (the sign-up form): Enter in a field presses that step's own button, not
+  // the form's first one (without this file Enter anywhere asks for the e-mail code).
+  document.querySelectorAll("form [data-step]").forEach(function (step) {
+    var submit = step.querySelector("[data-step-submit]");
+    if (!submit) { return; }
+    step.querySelectorAll("input").forEach(function (input) {
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); submit.click(); }
+      });
     });
   });
 })();
