@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from dishka import Provider, Scope, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tests.club import served
 from tests.integration.conftest import REDIS_URL, migrated_engine
 from tests.integration.http.conftest import Account, World, running_world
 from tests.integration.http.test_team_building import open_team
@@ -27,6 +29,7 @@ from wap.adapters.sql.touched import Touched
 from wap.application.errors import Unavailable
 from wap.application.notices.ports import NoticeRepository
 from wap.domain.notifications import NewNotice
+from wap.entrypoints.cli import SHUTDOWN_GRACE_SECONDS
 
 Events = asyncio.Queue[dict[str, Any]]
 
@@ -240,3 +243,24 @@ async def test_a_pending_or_unknown_team_has_no_stream(live_world: World) -> Non
         listening(own, f"/live/teams/{pending['id']}") as events,
     ):
         assert (await next_event(events))["status"] == "pending"
+
+
+def test_wap_serve_stops_promptly_with_an_open_stream(tmp_path: Path) -> None:
+    """A stream never ends by itself; a stop cuts it after the grace (cli.py) instead of
+    waiting for the browser."""
+    server = served(tmp_path / "club")
+    url = server.__enter__()
+    try:
+        team = httpx.get(f"{url}/api/v1/teams", timeout=10).json()["items"][0]["id"]
+        with httpx.stream("GET", f"{url}/live/teams/{team}", timeout=30) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines()
+            assert next(lines).startswith(("retry:", "data:"))
+            started = time.monotonic()
+            stopping, server = server, None
+            stopping.__exit__(None, None, None)  # SIGTERM, then wait for the process
+            stopped_in = time.monotonic() - started
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)
+    assert stopped_in < SHUTDOWN_GRACE_SECONDS + 5
