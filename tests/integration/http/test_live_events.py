@@ -30,6 +30,7 @@ from wap.application.errors import Unavailable
 from wap.application.notices.ports import NoticeRepository
 from wap.domain.notifications import NewNotice
 from wap.entrypoints.cli import SHUTDOWN_GRACE_SECONDS
+from wap.entrypoints.web import live
 
 Events = asyncio.Queue[dict[str, Any]]
 
@@ -243,6 +244,23 @@ async def test_a_pending_or_unknown_team_has_no_stream(live_world: World) -> Non
         listening(own, f"/live/teams/{pending['id']}") as events,
     ):
         assert (await next_event(events))["status"] == "pending"
+
+
+async def test_a_quiet_stream_sends_heartbeat_comments(
+    live_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "HEARTBEAT", 0.2)
+    world = live_world
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    team = await open_team(world, leader, officer)
+    path = f"/live/teams/{team['id']}"
+    async with world.client.stream("GET", path) as response:
+        lines = response.aiter_lines()
+        seen: list[str] = []
+        async with asyncio.timeout(3):
+            while seen.count(": ping") < 2:
+                seen.append(await anext(lines))
+        assert seen[0].startswith("data: ") and "retry: 5000" in seen
 
 
 def test_wap_serve_stops_promptly_with_an_open_stream(tmp_path: Path) -> None:

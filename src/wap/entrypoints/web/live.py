@@ -12,6 +12,7 @@ still open a few seconds into a shutdown: ``cli.py``)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
@@ -21,9 +22,11 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from wap.application.live import WatchInbox, WatchQuery, WatchTeam, member_channel, team_channel
 from wap.application.ports import LiveEvent, LiveFeed
+from wap.domain.errors import WapError
 from wap.entrypoints.http.identity import Identity
 from wap.entrypoints.http.params import Id
 
+log = logging.getLogger("wap.live")
 HEARTBEAT = 15.0
 RETRY_MS = 5000  # how long a browser waits before it reconnects a dropped stream
 
@@ -37,7 +40,14 @@ async def _stream(
 ) -> AsyncIterator[ServerSentEventMessage]:
     # Listen first, then read the state: a change between the two is not lost.
     async with feed.subscribe([channel]) as subscription:
-        first = _message(await current())
+        try:
+            first = _message(await current())
+        except WapError:  # the team went (or became invisible) since the handler looked
+            yield _message({"type": "gone"})
+            return
+        except Exception:  # the response has started: end it, the browser comes back
+            log.warning("live stream of %s ended before its first event", channel, exc_info=True)
+            return
         first.retry = RETRY_MS
         yield first
         while True:
