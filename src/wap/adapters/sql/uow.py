@@ -54,7 +54,8 @@ class SqlUnitOfWork(UnitOfWork):
             )
             teams_touched.update(led.scalars())
             await self._session.commit()  # end the read's transaction
-        await self._cache.forget(teams_touched, members_touched)
+        if teams_touched or members_touched:
+            await self._cache.forget(teams_touched, members_touched)
         if self._live is not None and (slots or inboxes):
             await self._announce(self._live, slots, inboxes)
 
@@ -70,6 +71,9 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def rollback(self) -> None:
         await self._session.rollback()
+        # What was rolled back is not announced by a later commit of the same request.
+        self._touched.slots.clear()
+        self._touched.inboxes.clear()
 
 
 class SqlProbe(DependencyProbe):
