@@ -131,3 +131,25 @@ async def test_the_channel_is_per_database_by_default(redis_client: Redis) -> No
         assert RedisLiveEvents(other)._channel == "wap:live:3"
     finally:
         await other.aclose()
+
+
+async def test_a_lost_pub_sub_connection_comes_back_and_its_pages_are_told_to_reload(
+    redis_client: Redis, channel: str
+) -> None:
+    name = f"wap-live-test-{uuid.uuid4().hex[:12]}"
+    own = Redis.from_url(REDIS_URL, client_name=name)
+    broker = RedisLiveEvents(own, channel)
+    try:
+        async with broker.subscribe(["team:1"]) as page:
+            await broker.publish("team:1", {"type": "slots", "n": 1})
+            assert await next_within(page) == {"type": "slots", "n": 1}
+            # The server drops every connection of this broker's client, its pub/sub one too.
+            for connection in await redis_client.client_list():
+                if connection["name"] == name:
+                    await redis_client.client_kill_filter(_id=connection["id"])
+            assert await next_within(page, 5.0) == RELOAD
+            await broker.publish("team:1", {"type": "slots", "n": 2})
+            assert await next_within(page) == {"type": "slots", "n": 2}
+    finally:
+        await broker.close()
+        await own.aclose()

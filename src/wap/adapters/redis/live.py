@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from wap.adapters.memory.live import QUEUE_SIZE, Fanout
 from wap.application.live import RELOAD
@@ -44,11 +45,17 @@ class RedisLiveEvents(LiveEvents, LiveFeed):
         self._ready = asyncio.Event()
 
     async def publish(self, channel: str, event: LiveEvent) -> None:
-        try:
-            message = msgspec.json.encode(_Envelope(channel, dict(event)))
-            await self._redis.publish(self._channel, message)
-        except Exception:
-            log.warning("live event not published on %s", channel, exc_info=True)
+        message = msgspec.json.encode(_Envelope(channel, dict(event)))
+        for attempt in (1, 2):  # a second time on a fresh connection (the pool drops a dead one)
+            try:
+                await self._redis.publish(self._channel, message)
+                return
+            except RedisConnectionError:
+                if attempt == 2:
+                    log.warning("live event not published on %s", channel, exc_info=True)
+            except Exception:
+                log.warning("live event not published on %s", channel, exc_info=True)
+                return
 
     @asynccontextmanager
     async def subscribe(self, channels: Sequence[str]) -> AsyncIterator[LiveSubscription]:
