@@ -263,6 +263,27 @@ async def test_a_quiet_stream_sends_heartbeat_comments(
         assert seen[0].startswith("data: ") and "retry: 5000" in seen
 
 
+async def test_a_stream_is_not_counted_as_a_request_latency(
+    backend: str,
+    database_url: str,
+    migrated_engines: dict[str, AsyncEngine],
+    tmp_path: Path,
+) -> None:
+    engine = await migrated_engine(backend, database_url, migrated_engines)
+    token = "metrics-token-" + "l" * 20
+    env = {"WAP_METRICS_TOKEN": token}
+    async with running_world(database_url, engine, tmp_path / "media", env) as world:
+        officer, leader = await world.account("Officer", officer=True), await world.account()
+        team = await open_team(world, leader, officer)
+        async with listening(world.client, f"/live/teams/{team['id']}") as events:
+            await next_event(events)
+        await asyncio.sleep(0.5)  # the server sees the stream end (a request is counted then)
+        scrape = await world.client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert scrape.status_code == 200
+        assert 'path="/api/v1/teams"' in scrape.text  # requests are counted…
+        assert "/live/" not in scrape.text  # …streams, which last as long as a page, are not
+
+
 def test_wap_serve_stops_promptly_with_an_open_stream(tmp_path: Path) -> None:
     """A stream never ends by itself; a stop cuts it after the grace (cli.py) instead of
     waiting for the browser."""
