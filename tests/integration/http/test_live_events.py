@@ -21,15 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.club import served
 from tests.integration.conftest import REDIS_URL, migrated_engine
-from tests.integration.http.conftest import Account, World, running_world
+from tests.integration.http.conftest import SECRET, Account, World, running_world, serving
 from tests.integration.http.test_team_building import open_team
 from tests.integration.http.test_web_sessions import browser
+from wap.adapters.memory.live import InMemoryLiveEvents
 from wap.adapters.sql.notices import SqlNoticeRepository
 from wap.adapters.sql.touched import Touched
+from wap.application.demo import SeedDemo
 from wap.application.errors import Unavailable
 from wap.application.notices.ports import NoticeRepository
+from wap.application.ports import LiveFeed
 from wap.domain.notifications import NewNotice
 from wap.entrypoints.cli import SHUTDOWN_GRACE_SECONDS
+from wap.entrypoints.config import Settings
+from wap.entrypoints.http.app import create_app
 from wap.entrypoints.web import live
 
 Events = asyncio.Queue[dict[str, Any]]
@@ -282,6 +287,36 @@ async def test_a_stream_is_not_counted_as_a_request_latency(
         assert scrape.status_code == 200
         assert 'path="/api/v1/teams"' in scrape.text  # requests are counted…
         assert "/live/" not in scrape.text  # …streams, which last as long as a page, are not
+
+
+async def test_a_browser_that_goes_leaves_no_subscription_behind(
+    backend: str,
+    database_url: str,
+    migrated_engines: dict[str, AsyncEngine],
+    tmp_path: Path,
+) -> None:
+    await migrated_engine(backend, database_url, migrated_engines)
+    settings = Settings.from_env(
+        {"WAP_DATABASE_URL": database_url, "WAP_SECRET_KEY": SECRET, "WAP_MEDIA_DIR": str(tmp_path)}
+    )
+    app = create_app(settings)
+    async with serving(app) as base_url:
+        container = app.state.dishka_container
+        async with container() as request:
+            await (await request.get(SeedDemo))()
+        feed = await container.get(LiveFeed)
+        assert isinstance(feed, InMemoryLiveEvents)
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+            team = (await client.get("/api/v1/teams")).json()["items"][0]["id"]
+            for _ in range(5):
+                async with listening(client, f"/live/teams/{team}") as events:
+                    await next_event(events)
+                    assert feed.fanout.subscribers == 1
+        for _ in range(50):
+            if feed.fanout.subscribers == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert feed.fanout.subscribers == 0
 
 
 def test_wap_serve_stops_promptly_with_an_open_stream(tmp_path: Path) -> None:
