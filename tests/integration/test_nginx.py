@@ -204,3 +204,22 @@ async def test_a_forged_forwarded_for_is_ignored_through_nginx_and_directly(read
             for n in range(BUDGET + 1)
         ]
         assert answers == [302] * BUDGET + [429]
+
+
+async def test_a_live_stream_comes_through_nginx_as_it_is_written(ready: Stack) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAP_")}
+    seed = [sys.executable, "-m", "wap.entrypoints.cli", "demo-seed"]
+    seeding = await asyncio.create_subprocess_exec(
+        *seed, cwd=ready.logs, env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await seeding.wait() == 0
+    async with ready.client("127.0.0.6") as client:
+        team = (await client.get("/api/v1/teams")).json()["items"][0]["id"]
+        async with client.stream("GET", f"/live/teams/{team}") as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            async with asyncio.timeout(2):  # the first event, unbuffered, while it stays open
+                async for line in response.aiter_lines():
+                    if line.startswith("data:"):
+                        assert f'"team_id":{team}' in line
+                        break

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from wap.application.members.read_models import PublicProfile
 from wap.application.teams.read_models import TeamDetail
@@ -50,3 +51,32 @@ class ReadCache(Protocol):
 
     @abstractmethod
     async def forget(self, teams: Iterable[int] = (), members: Iterable[int] = ()) -> None: ...
+
+
+# Live updates (Server-Sent Events): what changed, pushed to the pages that show it.
+LiveEvent = Mapping[str, Any]
+"""A small JSON object with a ``type``; never a secret (it goes to every subscriber)."""
+
+
+class LiveEvents(Protocol):
+    """Publishes after a commit. Never raises: a live update that cannot be sent is a page
+    that shows the change on its next load, not a failed action."""
+
+    @abstractmethod
+    async def publish(self, channel: str, event: LiveEvent) -> None: ...
+
+
+class LiveSubscription(Protocol):
+    @abstractmethod
+    async def next(self) -> LiveEvent:
+        """The next event on the subscribed channels, waiting for one; safe to cancel (a
+        timeout loses nothing). Too many unread events become one ``{"type": "reload"}``."""
+
+
+class LiveFeed(Protocol):
+    """What the events of this and every other process reach, per subscriber."""
+
+    @abstractmethod
+    def subscribe(
+        self, channels: Sequence[str]
+    ) -> AbstractAsyncContextManager[LiveSubscription]: ...

@@ -56,6 +56,9 @@ def empty_metrics_dir(folder: Path) -> None:
         stale.unlink()
 
 
+SHUTDOWN_GRACE_SECONDS = 5
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -95,6 +98,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         log_level="info",
         log_config=logging_config(settings.log_format),  # applied in every worker
+        # Open live streams (entrypoints/web/live.py) never finish on their own: a stop waits
+        # this long for requests in flight, then cuts what is left (browsers reconnect).
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     if made_dir is not None:
         shutil.rmtree(made_dir, ignore_errors=True)

@@ -33,6 +33,7 @@ from wap.adapters.limits import InMemoryRateLimiter, RedisRateLimiter
 from wap.adapters.mail.senders import LogMailer, SmtpMailer
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.adapters.media.s3 import S3ImageStore, S3Location, s3_store
+from wap.adapters.memory.live import InMemoryLiveEvents
 from wap.adapters.memory.sessions import InMemoryEmailCodeStore, InMemorySessionStore
 from wap.adapters.memory.views import InMemoryViewLedger
 from wap.adapters.metrics import (
@@ -46,6 +47,7 @@ from wap.adapters.metrics import (
     RedisOperationsReader,
 )
 from wap.adapters.redis.client import redis_client
+from wap.adapters.redis.live import RedisLiveEvents
 from wap.adapters.redis.probe import RedisProbe
 from wap.adapters.redis.sessions import RedisEmailCodeStore, RedisSessionStore
 from wap.adapters.redis.views import RedisViewedPages, RedisViewLedger, ResilientViewLedger
@@ -92,6 +94,7 @@ from wap.application.auth.sign_in import SignInWithGitHub
 from wap.application.auth.sign_up import GetOwnProfile, Register, RequestEmailCode, SignUpPolicy
 from wap.application.catalog.get_catalog import GetCatalog
 from wap.application.demo import DemoSignIn, ListDemoAccounts, SeedDemo
+from wap.application.live import LiveUpdates, WatchInbox, WatchTeam
 from wap.application.mail.ports import Mailer, MailQueue
 from wap.application.media.ports import ImageProcessor, ImageStore
 from wap.application.media.upload import ImageLimits, UploadAvatar, UploadTeamImage
@@ -101,7 +104,7 @@ from wap.application.members.update_profile import UpdateProfile
 from wap.application.notices.inbox import CountUnread, MarkNoticesRead, OpenNotice, ReadInbox
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
-from wap.application.ports import Clock, ReadCache, UnitOfWork
+from wap.application.ports import Clock, LiveEvents, LiveFeed, ReadCache, UnitOfWork
 from wap.application.system.ports import DependencyProbe
 from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.applying import (
@@ -256,6 +259,12 @@ class RedisProvider(Provider):
     def probes(self, sql: SqlProbe, redis: Redis) -> Sequence[DependencyProbe]:
         return (sql, RedisProbe(redis))
 
+    @provide(provides=AnyOf[LiveEvents, LiveFeed])
+    async def live_events(self, redis: Redis) -> AsyncIterator[RedisLiveEvents]:
+        live = RedisLiveEvents(redis)  # one pub/sub connection for the process's pages
+        yield live
+        await live.close()
+
     @provide
     def sessions(self, redis: Redis) -> SessionStore:
         return RedisSessionStore(redis)
@@ -306,6 +315,10 @@ class MemoryProvider(Provider):
     @provide
     def probes(self, sql: SqlProbe) -> Sequence[DependencyProbe]:
         return (sql,)
+
+    @provide(provides=AnyOf[LiveEvents, LiveFeed])
+    def live_events(self) -> InMemoryLiveEvents:
+        return InMemoryLiveEvents()
 
     @provide
     def sessions(self) -> SessionStore:
@@ -372,8 +385,24 @@ class PersistenceProvider(Provider):
         return Touched()
 
     outbox = provide(Outbox)
-    uow = provide(SqlUnitOfWork, provides=UnitOfWork)
-    notices = provide(SqlNoticeRepository, provides=NoticeRepository)
+    live_updates = provide(LiveUpdates)
+
+    @provide
+    def uow(
+        self,
+        session: AsyncSession,
+        touched: Touched,
+        cache: ReadCache,
+        outbox: Outbox,
+        mail: MailQueue,
+        live: LiveUpdates,
+    ) -> UnitOfWork:
+        return SqlUnitOfWork(session, touched, cache, outbox, mail, live)
+
+    @provide
+    def notices(self, session: AsyncSession, touched: Touched) -> NoticeRepository:
+        return SqlNoticeRepository(session, touched)
+
     exports = provide(SqlExportReader, provides=ExportReader)
     notifier = provide(Notifier)
     members = provide(SqlMemberRepository, provides=MemberRepository)
@@ -441,6 +470,8 @@ class UseCaseProvider(Provider):
         SeedDemo,
         ListDemoAccounts,
         DemoSignIn,
+        WatchTeam,
+        WatchInbox,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
 

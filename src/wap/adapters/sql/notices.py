@@ -7,15 +7,19 @@ from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.tables import notifications
+from wap.adapters.sql.touched import Touched
 from wap.application.notices.ports import NoticeRepository
 from wap.domain.notifications import NewNotice, Notice, NoticeKind
 
 
 class SqlNoticeRepository(NoticeRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, touched: Touched | None = None) -> None:
         self._session = session
+        # The inboxes this unit of work changed: their badges update after it commits.
+        self._touched = touched if touched is not None else Touched()
 
     async def add_many(self, notices: Sequence[NewNotice]) -> None:
+        self._touched.inboxes.update(n.member_id for n in notices)
         if notices:
             await self._session.execute(
                 insert(notifications),
@@ -67,6 +71,7 @@ class SqlNoticeRepository(NoticeRepository):
         return int((await self._session.execute(query)).scalar_one())
 
     async def mark_read(self, member_id: int, ids: Sequence[int] | None, now: datetime) -> None:
+        self._touched.inboxes.add(member_id)
         statement = update(notifications).where(
             notifications.c.member_id == member_id, notifications.c.read_at.is_(None)
         )

@@ -148,6 +148,7 @@ class SqlTeamRepository(TeamRepository):
 
     async def save(self, team: Team) -> None:
         self._touched.teams.add(team.id)
+        self._touched.slots.add(team.id)
         values = team_values(team)
         del values["created_at"]
         try:
@@ -192,6 +193,7 @@ class SqlTeamRepository(TeamRepository):
 
     async def delete(self, team_id: int) -> None:
         self._touched.teams.add(team_id)
+        self._touched.slots.add(team_id)
         await self._session.execute(delete(teams).where(teams.c.id == team_id))
 
     async def past_deadline_with_pending(self, now: datetime) -> list[int]:
@@ -260,6 +262,7 @@ class SqlTeamRepository(TeamRepository):
         self, team_id: int, member_id: int, category: Category, joined_at: datetime
     ) -> bool:
         self._touched.teams.add(team_id)
+        self._touched.slots.add(team_id)
         # The whole guarantee: a slot's filled count rises only while it is below capacity,
         # decided by the database row by row, whatever runs beside us.
         taken = await self._session.execute(
@@ -286,6 +289,7 @@ class SqlTeamRepository(TeamRepository):
 
     async def free_place(self, team_id: int, member_id: int) -> bool:
         self._touched.teams.add(team_id)
+        self._touched.slots.add(team_id)
         row = (
             await self._session.execute(
                 select(team_members.c.category).where(

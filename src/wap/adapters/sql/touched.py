@@ -14,10 +14,16 @@ class Touched:
 
     teams: set[int] = field(default_factory=set)
     members: set[int] = field(default_factory=set)
+    # Live updates (application/live.py): teams whose slots or status changed, and members
+    # whose inbox changed; announced after the commit.
+    slots: set[int] = field(default_factory=set)
+    inboxes: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.teams or self.members)
+        return bool(self.teams or self.members or self.slots or self.inboxes)
 
     def clear(self) -> None:
         self.teams.clear()
         self.members.clear()
+        self.slots.clear()
+        self.inboxes.clear()

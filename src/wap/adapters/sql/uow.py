@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from wap.adapters.sql.tables import teams
 from wap.adapters.sql.touched import Touched
+from wap.application.live import LiveUpdates
 from wap.application.mail.ports import MailQueue
 from wap.application.notices.notifier import Outbox
 from wap.application.ports import ReadCache, UnitOfWork
 from wap.application.system.ports import DependencyProbe
+
+log = logging.getLogger("wap.live")
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -16,7 +21,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     After a commit, the cache entries of what the repositories touched go, so the next read
     sees the write. A member's change also drops the pages of the teams they lead (the
-    leader's name and avatar are on them)."""
+    leader's name and avatar are on them). Then the live updates of the teams whose slots
+    changed and the inboxes that changed (``LiveUpdates``): never for a rolled-back change."""
 
     def __init__(
         self,
@@ -25,11 +31,13 @@ class SqlUnitOfWork(UnitOfWork):
         cache: ReadCache,
         outbox: Outbox,
         mail: MailQueue,
+        live: LiveUpdates | None = None,
     ) -> None:
         self._session = session
         self._touched = touched
         self._cache = cache
         self._outbox, self._mail = outbox, mail
+        self._live = live
 
     async def commit(self) -> None:
         await self._session.commit()
@@ -38,6 +46,7 @@ class SqlUnitOfWork(UnitOfWork):
         if not self._touched:
             return
         teams_touched, members_touched = set(self._touched.teams), set(self._touched.members)
+        slots, inboxes = set(self._touched.slots), set(self._touched.inboxes)
         self._touched.clear()
         if members_touched:
             led = await self._session.execute(
@@ -45,10 +54,26 @@ class SqlUnitOfWork(UnitOfWork):
             )
             teams_touched.update(led.scalars())
             await self._session.commit()  # end the read's transaction
-        await self._cache.forget(teams_touched, members_touched)
+        if teams_touched or members_touched:
+            await self._cache.forget(teams_touched, members_touched)
+        if self._live is not None and (slots or inboxes):
+            await self._announce(self._live, slots, inboxes)
+
+    async def _announce(self, live: LiveUpdates, slots: set[int], inboxes: set[int]) -> None:
+        """Best effort: the change is committed whatever happens here (a page that missed
+        the update shows it on its next load)."""
+        try:
+            await live.announce(slots, inboxes)
+            await self._session.commit()  # end the read's transaction
+        except Exception:
+            log.warning("live update not sent", exc_info=True)
+            await self._session.rollback()
 
     async def rollback(self) -> None:
         await self._session.rollback()
+        # What was rolled back is not announced by a later commit of the same request.
+        self._touched.slots.clear()
+        self._touched.inboxes.clear()
 
 
 class SqlProbe(DependencyProbe):

@@ -99,7 +99,8 @@ def prometheus_middleware() -> DefineMiddleware:
         prefix="wap",
         buckets=BUCKETS,
         group_path=True,
-        exclude=[f"^{METRICS_PATH}"],
+        # Live streams (web/live.py) last as long as a page is open: not request latencies.
+        exclude=[f"^{METRICS_PATH}", "^/live/"],
         scopes={ScopeType.HTTP},
         middleware_class=RouteTemplateMiddleware,
     )

@@ -141,3 +141,103 @@
     });
   });
 })();
+
+// Live updates (Server-Sent Events, entrypoints/web/live.py): a team page's slot counts and
+// the inbox badge follow changes without a reload. Without this file the pages stay plain.
+(function () {
+  if (!window.EventSource) {
+    return;
+  }
+  var english = document.documentElement.lang === "en";
+
+  function read(message) {
+    try {
+      return JSON.parse(message.data);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  var team = document.querySelector("[data-live-team]");
+  if (team) {
+    var hint = null;
+    var showHint = function () {
+      // A change the page cannot show by itself: offer to read it again.
+      if (hint) {
+        return;
+      }
+      hint = document.createElement("p");
+      hint.className = "flash ok";
+      hint.dataset.testid = "live-hint";
+      hint.appendChild(document.createTextNode(english ? "This page has changed. " : "내용이 바뀌었습니다. "));
+      var again = document.createElement("a");
+      again.href = window.location.pathname;
+      again.textContent = english ? "Reload" : "새로 고침";
+      hint.appendChild(again);
+      team.insertBefore(hint, team.firstChild);
+    };
+    var teamEvents = new EventSource("/live/teams/" + team.dataset.liveTeam);
+    teamEvents.onmessage = function (message) {
+      var event = read(message);
+      if (!event) {
+        return;
+      }
+      team.dataset.liveState = "on";
+      if (event.type !== "slots") {
+        showHint(); // gone (deleted), or a reload after missed events
+        return;
+      }
+      var slots = {};
+      event.slots.forEach(function (slot) { slots[slot.category] = slot; });
+      var cells = team.querySelectorAll("[data-live-slot]");
+      var structural = event.status !== team.dataset.liveStatus || cells.length !== event.slots.length;
+      cells.forEach(function (cell) {
+        var slot = slots[cell.dataset.liveSlot];
+        if (!slot) {
+          structural = true;
+          return;
+        }
+        var before = cell.textContent;
+        cell.textContent = slot.filled + "/" + slot.capacity;
+        var row = cell.closest("tr");
+        var apply = row ? row.querySelector("form.apply button") : null;
+        if (apply && slot.filled >= slot.capacity) {
+          apply.disabled = true; // full now; never enabled again here (the server decides)
+        } else if (!apply && slot.filled < slot.capacity && before !== cell.textContent) {
+          var wasFull = /^(\d+)\/(\d+)$/.exec(before);
+          if (wasFull && Number(wasFull[1]) >= Number(wasFull[2])) {
+            structural = true; // a place opened where the page offers no form
+          }
+        }
+      });
+      if (structural) {
+        showHint();
+      }
+    };
+  }
+
+  var inbox = document.querySelector("[data-live-inbox]");
+  if (inbox) {
+    var inboxEvents = new EventSource("/live/me");
+    inboxEvents.onmessage = function (message) {
+      var event = read(message);
+      if (!event || event.type !== "inbox") {
+        return;
+      }
+      inbox.dataset.liveState = "on";
+      var badge = inbox.querySelector(".badge");
+      if (event.unread > 0) {
+        if (!badge) {
+          badge = document.createElement("span");
+          badge.className = "badge";
+          badge.dataset.testid = "unread";
+          inbox.appendChild(document.createTextNode(" "));
+          inbox.appendChild(badge);
+        }
+        badge.textContent = String(event.unread);
+      } else if (badge) {
+        badge.remove();
+      }
+    };
+  }
+})();
