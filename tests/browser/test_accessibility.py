@@ -302,7 +302,8 @@ def tab_to(page: Page, wanted: str, most: int = 40) -> dict[str, str]:
         if attempt or page.evaluate("() => document.activeElement === document.body"):
             page.keyboard.press("Tab")  # else the field the page focused (autofocus) counts
         now = focused(page)
-        if wanted in (now["name"], now["text"]):
+        # A button may say more to a screen reader: 지원하기 · 백엔드 (which slot), 수락 · 이름.
+        if wanted in (now["name"], now["text"]) or now["text"].startswith(f"{wanted} · "):
             assert now["visible"] == "true", now
             assert now["style"] not in ("none", "") and now["width"] != "0px", now
             return now
@@ -414,7 +415,7 @@ def test_a_member_applies_and_a_leader_accepts_with_the_keyboard(
     tab_to(page, "message")
     page.keyboard.type("키보드로 지원합니다")
     page.keyboard.press("Tab")
-    assert focused(page)["text"] == "지원하기", focused(page)
+    assert focused(page)["text"].startswith("지원하기"), focused(page)
     page.keyboard.press("Enter")
     expect(page.locator(".flash.ok")).to_have_text("지원했습니다.")
     page.context.close()

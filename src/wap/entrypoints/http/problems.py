@@ -14,7 +14,6 @@ from wap.application.errors import RateLimited, TooManyRequests
 from wap.domain.errors import WapError
 from wap.entrypoints.http.observability import count_refusal
 from wap.entrypoints.http.paths import printable
-from wap.entrypoints.web.errors import error_page, wants_page
 
 log = logging.getLogger("wap.http")
 PROBLEM_JSON = "application/problem+json"
@@ -237,6 +236,10 @@ def problem_response(
 ) -> Response[bytes]:
     english = prefers_english(request.headers.get("accept-language") if request else None)
     problem = PROBLEMS[code]
+    # Imported here: the pages import this module's texts (web/shared.py), so importing
+    # them at the top would make the two packages' first import depend on which came first.
+    from wap.entrypoints.web.errors import error_page, wants_page
+
     if request is not None and wants_page(request):
         return error_page(problem.status, text_for(code, english), english, headers)
     body = ProblemBody(
