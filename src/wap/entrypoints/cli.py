@@ -247,6 +247,7 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     """Import the old Django service's database (docs/legacy-import.md). Exit 0 (with or
     without warnings: the report lists them), 1 when an error stopped it (nothing written)."""
     import httpx
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages
@@ -271,6 +272,7 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
         print(f"wap: --from {args.source!r}: {error}", file=sys.stderr)
         return 2
     if settings.embedded and not args.dry_run:
+        # As `wap serve` does on the embedded default: bring the SQLite file up to date.
         asyncio.run(upgrade(settings.database_url))
     mode = ImageMode(args.images)
 
@@ -300,6 +302,9 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
                     return 1
                 except LegacySourceUnavailable as error:
                     print(f"wap: {error}", file=sys.stderr)
+                    return 1
+                except (SQLAlchemyError, OSError) as error:
+                    print(f"wap: our database: {error}", file=sys.stderr)
                     return 1
             print(report.render(dry_run=args.dry_run))
             return 0

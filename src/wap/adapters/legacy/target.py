@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.members import member_values
@@ -19,12 +19,23 @@ from wap.domain.applications import ApplicationStatus
 BATCH = 500
 
 
+class TargetNotMigrated(Exception):
+    """Our database has no schema yet."""
+
+
 class SqlLegacyTarget(LegacyTarget):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._migrated = True
 
     async def present(self) -> Present:
         found = Present()
+        connection = await self._session.connection()
+        self._migrated = await connection.run_sync(
+            lambda sync: inspect(sync).has_table(members.name)
+        )
+        if not self._migrated:
+            return found  # a dry run may still plan against nothing; ``write`` refuses
         for id_, github_id, number in await self._session.execute(
             select(members.c.id, members.c.github_id, members.c.student_number)
         ):
@@ -43,6 +54,8 @@ class SqlLegacyTarget(LegacyTarget):
             await self._session.execute(insert(table), list(rows[start : start + BATCH]))
 
     async def write(self, plan: ImportPlan) -> None:
+        if not self._migrated:
+            raise TargetNotMigrated("our database has no schema: run `wap migrate` first")
         await self._insert(members, [member_values(m) | {"id": m.id} for m in plan.members])
         await self._insert(
             teams,

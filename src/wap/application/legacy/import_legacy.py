@@ -118,11 +118,8 @@ def count_present(plan: ImportPlan, present: Present) -> None:
     totals["team_team"].present = sum(t.id in present.teams for t in plan.teams)
     totals["team_teamapply"].present = sum(a.id in present.applications for a in plan.applications)
     old_teams = set(present.teams)
-    totals["team_teamuser"].present = sum(
-        m.team_id in old_teams and m.role.value == "member" for m in plan.team_members
-    )
-    totals["team_likes"].present = sum(like.team_id in old_teams for like in plan.likes)
-    totals["team_teamtech"].present = sum(len(t.slots) for t in plan.teams if t.id in old_teams)
+    for table, team_ids in plan.row_teams.items():
+        totals[table].present = sum(team_id in old_teams for team_id in team_ids)
     for table in ("user_usertech", "user_userurls"):
         totals[table].present = min(totals[table].imported, totals["user_customuser"].present)
 

@@ -427,9 +427,13 @@ class _Planner:
         text, problems = decode_text(old.explain)
         text = unicodedata.normalize("NFC", text)
         try:
-            return Description(text)
+            description = Description(text)
         except WapError:
             pass
+        else:
+            if problems:
+                self.report.change("team_team", old.id, "explain: " + ", ".join(problems), "kept")
+            return description
         cleaned = _clean_multiline(text)
         if len(cleaned) > Limits.DESCRIPTION_MAX:
             problems.append(f"{len(cleaned)} characters")
@@ -482,6 +486,7 @@ class _Planner:
                 continue
             team.slots[category] = Slot(category, capacity)
             self.slot_rows[(team.id, category)] = row
+            self.plan.row_teams[table].append(team.id)
             self.report.imported(table)
 
     def plan_team_members(self) -> None:
@@ -505,6 +510,7 @@ class _Planner:
                 in_slots[(entry.team_id, entry.category)].append(entry)
             self.entry_row[id(entry)] = row.id
             self.plan.team_members.append(entry)
+            self.plan.row_teams[table].append(entry.team_id)
             self.report.imported(table)
         for team in self.teams.values():
             if team.id not in has_leader:
@@ -594,6 +600,7 @@ class _Planner:
                         "dropped (the latest rows)",
                     )
                     self.report.totals["team_teamuser"].imported -= 1
+                    self.plan.row_teams["team_teamuser"].remove(team_id)
                 people = people[: Limits.CAPACITY_MAX]
             slot.filled = len(people)
             if slot.filled > slot.capacity:
@@ -695,6 +702,7 @@ class _Planner:
             seen.add((row.team_id, row.user_id))
             counts[row.team_id] += 1
             self.plan.likes.append(Like(row.team_id, row.user_id, kst_to_utc(row.created_at)))
+            self.plan.row_teams[table].append(row.team_id)
             self.report.imported(table)
         old_like = {t.id: t.like for t in self.old.teams}
         for team in self.teams.values():

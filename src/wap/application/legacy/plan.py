@@ -123,6 +123,11 @@ class ImportPlan:
     likes: list[Like] = field(default_factory=list)
     images: list[OldImage] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    # The team of each imported row of the team's own tables (for counting what a rerun
+    # finds already present).
+    row_teams: dict[str, list[int]] = field(
+        default_factory=lambda: {"team_teamtech": [], "team_teamuser": [], "team_likes": []}
+    )
 
     def only_new(self, member_ids: set[int], team_ids: set[int], app_ids: set[int]) -> ImportPlan:
         """The part of the plan not yet in our database: a team's slots, members and likes
@@ -139,4 +144,5 @@ class ImportPlan:
                 if i.owner_id not in (member_ids if i.kind is ImageKind.AVATAR else team_ids)
             ],
             report=self.report,
+            row_teams=self.row_teams,
         )
