@@ -306,6 +306,12 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
                 except (SQLAlchemyError, OSError) as error:
                     print(f"wap: our database: {error}", file=sys.stderr)
                     return 1
+                except Exception as error:  # a bug: still say so in one line, exit 1
+                    log.exception("import-legacy failed")
+                    print(
+                        f"wap: the import failed, nothing was written: {error!r}", file=sys.stderr
+                    )
+                    return 1
             print(report.render(dry_run=args.dry_run))
             return 0
         finally:

@@ -351,6 +351,12 @@ class _Planner:
         if leader is None:
             self.report.skip(table, old.id, f"leader member {old.leader_id} not imported")
             return None
+        created = kst_to_utc(old.created_at)
+        try:
+            term = Term.at(created)
+        except WapError:
+            self.report.skip(table, old.id, f"created_at {old.created_at} is in no term of ours")
+            return None
         if not leader.is_approved:
             self.report.note(
                 table, old.id, f"leader member {leader.id} is not approved", "imported as it is"
@@ -380,7 +386,6 @@ class _Planner:
             status = TeamStatus.RECRUITING
         else:
             status = TeamStatus.PENDING
-        created = kst_to_utc(old.created_at)
         view = old.view
         if view < 0:
             view = 0
@@ -391,7 +396,7 @@ class _Planner:
             genre=genre,
             description=self.description(old),
             leader_id=leader.id,
-            term=Term.at(created),
+            term=term,
             created_at=created,
             updated_at=max(kst_to_utc(old.updated_at), created),
             slots={},

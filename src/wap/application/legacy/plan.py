@@ -48,6 +48,7 @@ class Report:
     lines: list[ReportLine] = field(default_factory=list)
     totals: dict[str, Totals] = field(default_factory=lambda: {t: Totals() for t in TABLES})
     error: str | None = None
+    changed_rows: set[tuple[str, int]] = field(default_factory=set)
 
     def read(self, table: str, count: int = 1) -> None:
         self.totals[table].read += count
@@ -61,7 +62,8 @@ class Report:
 
     def change(self, table: str, id: int, reason: str, action: str) -> None:
         """The row is imported, changed as ``action`` says. Counted once per row."""
-        if not any(line.table == table and line.id == id for line in self.lines):
+        if (table, id) not in self.changed_rows:
+            self.changed_rows.add((table, id))
             self.totals[table].changed += 1
         self.lines.append(ReportLine(table, id, reason, action))
 
