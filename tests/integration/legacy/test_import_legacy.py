@@ -68,6 +68,22 @@ async def old_rows(old_url: str) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+async def old_checksums(old_url: str) -> list[tuple[Any, ...]]:
+    engine = create_async_engine(old_url)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                text(
+                    "CHECKSUM TABLE user_customuser, user_usertech, user_userurls, team_team, "
+                    "team_teamtech, team_teamuser, team_teamapply, team_likes, "
+                    "socialaccount_socialaccount EXTENDED"
+                )
+            )
+            return [tuple(row) for row in found]
+    finally:
+        await engine.dispose()
+
+
 SKIPPED_MEMBERS = {seed.UNFINISHED_NUMBER, seed.MALFORMED_MEMBER, seed.NEVER_SIGNED_IN}
 PENDING_MEMBERS = {seed.UNAPPROVED_LEADER, seed.UNAPPROVED_MEMBER, seed.DISABLED}
 
@@ -180,6 +196,7 @@ async def test_the_import_shows_through_our_api_what_the_old_rows_say(
 async def test_a_rerun_changes_nothing_and_a_dry_run_writes_nothing(
     engine: AsyncEngine, old_url: str
 ) -> None:
+    untouched = await old_checksums(old_url)
     empty = await dump(engine)
     dry = await run_import(engine, old_url, dry_run=True)
     assert await dump(engine) == empty
@@ -189,9 +206,30 @@ async def test_a_rerun_changes_nothing_and_a_dry_run_writes_nothing(
     assert len(after_first["members"]) == first.totals["user_customuser"].imported
     second = await run_import(engine, old_url)
     assert await dump(engine) == after_first
+    assert await old_checksums(old_url) == untouched  # read only
     assert second.totals["user_customuser"].present == first.totals["user_customuser"].imported
     assert all(t.present == t.imported for t in second.totals.values())
     assert [str(line) for line in second.lines] == [str(line) for line in first.lines]
+    # New rows of ours get ids after the kept ones (SQLite's sequence and MySQL's
+    # AUTO_INCREMENT both follow explicit ids).
+    async with engine.begin() as connection:
+        new_member = await connection.execute(
+            members.insert().values(
+                github_id=987654,
+                github_login="newcomer",
+                bio="",
+                tech_stack=[],
+                links=[],
+                status="registering",
+                role="member",
+                notify_email=True,
+                language="ko",
+                created_at=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+        )
+        new_id = new_member.inserted_primary_key
+        assert new_id is not None and new_id[0] > max(r[0] for r in after_first["members"])
+        await connection.rollback()
 
 
 async def test_rows_of_ours_that_clash_stop_the_import_and_nothing_is_written(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.builders import png
 from tests.unit.application.test_legacy_mapping import BUCKET, club, old_member, old_team
-from wap.adapters.legacy.images import FolderLegacyImages
+from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.application.legacy.import_legacy import (
     ImageCopier,
@@ -20,7 +21,12 @@ from wap.application.legacy.import_legacy import (
     LegacyImportFailed,
 )
 from wap.application.legacy.plan import ImportPlan
-from wap.application.legacy.ports import LegacySource, LegacyTarget, Present
+from wap.application.legacy.ports import (
+    LegacyImageUnavailable,
+    LegacySource,
+    LegacyTarget,
+    Present,
+)
 from wap.application.legacy.records import LegacySnapshot
 
 
@@ -150,3 +156,22 @@ def test_the_folder_source_never_reads_outside_its_folder(tmp_path: Path) -> Non
     assert source.path_of(f"{BUCKET}/a/b/image.jpg") == tmp_path.resolve() / "a" / "b" / "image.jpg"
     with pytest.raises(Exception, match="names no file"):
         source.path_of(f"{BUCKET}/a/../../etc/passwd")
+
+
+async def test_the_http_source_fetches_the_old_public_urls_and_refuses_what_is_not_there() -> None:
+    image = png(64, 64)
+
+    def old_bucket(request: httpx.Request) -> httpx.Response:
+        # Stands in for S3's public endpoint.
+        if request.url.path == "/team/10/image.jpg":
+            return httpx.Response(200, content=image)
+        if request.url.path == "/moved/image.jpg":
+            return httpx.Response(301, headers={"Location": f"{BUCKET}/team/10/image.jpg"})
+        return httpx.Response(403, content=b"<Error><Code>AccessDenied</Code></Error>")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(old_bucket)) as client:
+        source = HttpLegacyImages(client)
+        assert await source.fetch(f"{BUCKET}/team/10/image.jpg") == image
+        assert await source.fetch(f"{BUCKET}/moved/image.jpg") == image
+        with pytest.raises(LegacyImageUnavailable, match="HTTP 403"):
+            await source.fetch(f"{BUCKET}/team/11/image.jpg")
