@@ -10,7 +10,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from wap.entrypoints.config import ConfigError, Settings
@@ -253,7 +253,6 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages
     from wap.adapters.legacy.source import MySqlLegacySource
     from wap.adapters.legacy.target import SqlLegacyTarget
-    from wap.adapters.media.images import FileImageStore, PillowImageProcessor
     from wap.adapters.sql.engine import create_engine
     from wap.adapters.sql.migrate import upgrade
     from wap.application.legacy.import_legacy import (
@@ -264,6 +263,9 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
         LegacyImportFailed,
     )
     from wap.application.legacy.ports import LegacyImageSource, LegacySourceUnavailable
+    from wap.application.media.ports import ImageProcessor, ImageStore
+    from wap.application.media.upload import ImageLimits
+    from wap.entrypoints.ioc import make_container
 
     settings = _settings()
     try:
@@ -279,6 +281,7 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     async def run() -> int:
         engine = create_engine(settings.database_url)
         http = httpx.AsyncClient(timeout=30)
+        closers: list[Callable[[], Awaitable[None]]] = []
         try:
             copier = None
             if mode is ImageMode.COPY:
@@ -287,11 +290,14 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
                     if args.images_from
                     else HttpLegacyImages(http)
                 )
+                # Our processor and store as the service has them (files, or object storage).
+                container = make_container(settings)
+                closers.append(container.close)
                 copier = ImageCopier(
                     images,
-                    PillowImageProcessor(),
-                    FileImageStore(settings.media_dir),
-                    settings.max_image_bytes,
+                    await container.get(ImageProcessor),
+                    await container.get(ImageStore),
+                    (await container.get(ImageLimits)).max_bytes,
                 )
             async with AsyncSession(engine, expire_on_commit=False) as session:
                 use_case = ImportLegacy(source, SqlLegacyTarget(session), copier)
@@ -315,6 +321,8 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
             print(report.render(dry_run=args.dry_run))
             return 0
         finally:
+            for close in closers:
+                await close()
             await http.aclose()
             await engine.dispose()
 
