@@ -268,6 +268,9 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     from wap.entrypoints.ioc import make_container
 
     settings = _settings()
+    if args.images_from and args.images != "copy":
+        print("wap: --images-from goes with --images copy", file=sys.stderr)
+        return 2
     try:
         source = MySqlLegacySource(args.source)
     except (LegacySourceUnavailable, ValueError) as error:

@@ -12,6 +12,7 @@ import pytest
 from tests.builders import png
 from tests.unit.application.test_legacy_mapping import BUCKET, club, old_member, old_team
 from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages
+from wap.adapters.legacy.source import MySqlLegacySource
 from wap.adapters.media.images import FileImageStore, PillowImageProcessor
 from wap.application.legacy.import_legacy import (
     ImageCopier,
@@ -24,6 +25,7 @@ from wap.application.legacy.plan import ImportPlan
 from wap.application.legacy.ports import (
     LegacyImageUnavailable,
     LegacySource,
+    LegacySourceUnavailable,
     LegacyTarget,
     Present,
 )
@@ -175,3 +177,10 @@ async def test_the_http_source_fetches_the_old_public_urls_and_refuses_what_is_n
         assert await source.fetch(f"{BUCKET}/moved/image.jpg") == image
         with pytest.raises(LegacyImageUnavailable, match="HTTP 403"):
             await source.fetch(f"{BUCKET}/team/11/image.jpg")
+
+
+def test_the_source_reads_mysql_urls_with_or_without_the_async_driver() -> None:
+    assert "aiomysql" in repr(MySqlLegacySource("mysql://u:p@old-host/oldwap")._url)
+    assert "charset=utf8mb4" in str(MySqlLegacySource("mysql+aiomysql://u@h/oldwap")._url)
+    with pytest.raises(LegacySourceUnavailable):
+        MySqlLegacySource("postgresql://u@h/oldwap")

@@ -43,6 +43,8 @@ class MySqlLegacySource(LegacySource):
         parsed = make_url(url)
         if parsed.get_backend_name() not in ("mysql", "mariadb"):
             raise LegacySourceUnavailable(f"{parsed.get_backend_name()} is not MySQL")
+        if parsed.get_driver_name() != "aiomysql":  # mysql://… as the old settings wrote it
+            parsed = parsed.set(drivername="mysql+aiomysql")
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})
         self._url = parsed
