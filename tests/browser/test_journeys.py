@@ -97,6 +97,7 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     capacities.nth(1).fill("1")
     deadline = (datetime.now(UTC) + timedelta(days=3)).astimezone(KST)
     leader.fill("[name=recruit_until]", deadline.strftime("%Y-%m-%dT%H:%M"))
+    shot(leader, "slot-editor-desktop")
     leader.get_by_role("button", name="저장").click()
     expect(leader.locator(".flash.ok")).to_contain_text("운영진 승인")
     team_url = leader.url.split("?")[0]
@@ -168,6 +169,9 @@ def test_a_member_and_an_officer_go_through_team_building(browser: Browser, serv
     shot(phone, "journey-team-phone")
     phone.goto("/me")
     shot(phone, "me-phone")
+    phone.goto("/teams/new")
+    expect(phone.locator("[name=slot_category]")).to_have_count(3)
+    shot(phone, "slot-editor-phone")
 
 
 def test_a_new_visitor_sees_the_board_and_sign_in(browser: Browser, server: str) -> None:
