@@ -33,7 +33,7 @@ def _raw(pairs: Sequence[Pair]) -> list[list[Any]]:
     return [[p.member_id, p.slot.team_id, p.slot.category.value] for p in pairs]
 
 
-def _round(row: Mapping[str, Any]) -> Round:
+def _round(row: Mapping[Any, Any]) -> Round:
     return Round(
         id=row["id"],
         term=Term.parse(row["term"]),
