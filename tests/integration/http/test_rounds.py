@@ -85,7 +85,15 @@ async def test_the_round_refuses_with_its_codes(world: World) -> None:
     )
     assert saved.status_code == 200, saved.text
     assert [c["category"] for c in saved.json()["choices"]] == ["IOS", "웹"]
-    await client.put(url, json={"choices": [ios]}, headers=other.auth)
+    # A burst of saves by one member (double clicks): each answers, the last order holds.
+    burst = await asyncio.gather(
+        *(client.put(url, json={"choices": [ios]}, headers=other.auth) for _ in range(10))
+    )
+    assert [r.status_code for r in burst] == [200] * 10, [r.text for r in burst]
+    bursts = await asyncio.gather(
+        *(client.put(f"/api/v1/rounds/{rid}/teams/{tid}", headers=leader.auth) for _ in range(5))
+    )
+    assert [r.json()["teams"] for r in bursts] == [[tid]] * 5
     ranked = await client.put(
         f"/api/v1/rounds/{rid}/teams/{tid}/ranking",
         json={"member_ids": [other.id, member.id]},

@@ -295,7 +295,9 @@ class SetOptIn(_RoundUseCase):
     """A leader offers (or withdraws) their recruiting team's open places to the round."""
 
     async def __call__(self, command: OptInCommand) -> RoundView:
-        round_ = await self._round(command.round_id)
+        # Every write to a round takes its row first: one lock order (round, then team), and
+        # a write never races the officer closing or publishing it.
+        round_ = await self._round(command.round_id, lock=True)
         team = await load_team(self._teams, command.team_id)
         team.ensure_leader(command.actor)
         round_.ensure_open(self._clock.now())
@@ -323,7 +325,9 @@ class SaveChoices(_RoundUseCase):
     async def __call__(self, command: ChoicesCommand) -> MyChoices:
         actor = command.actor
         actor.ensure_approved()
-        round_ = await self._round(command.round_id)
+        # The round's row first (as every write to a round): a double-click's two saves run
+        # one after the other, and none races the round's closing.
+        round_ = await self._round(command.round_id, lock=True)
         now = self._clock.now()
         round_.ensure_open(now)
         if actor.member_id not in await self._rounds.eligible(round_.term):
@@ -446,7 +450,7 @@ class RankingCommand:
 
 class RankApplicants(ListRoundApplicants):
     async def __call__(self, command: RankingCommand) -> TeamApplicants:  # type: ignore[override]
-        round_ = await self._round(command.round_id)
+        round_ = await self._round(command.round_id, lock=True)
         team = await load_team(self._teams, command.team_id)
         team.ensure_leader(command.actor)
         round_.ensure_open(self._clock.now())
