@@ -296,3 +296,43 @@ def test_a_round_needs_a_deadline_ahead_and_one_to_ten_choices(
 ) -> None:
     with pytest.raises(InvalidValue):
         NewRound.open(officer_id=1, deadline=deadline, max_choices=max_choices, now=NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances(), st.data())
+def test_the_round_assignment_is_stable_and_keeps_out_removed_pairs(
+    instance: Instance, data: st.DataObject
+) -> None:
+    """Over the round's own inputs (saved choices, places left, leader rankings, removals):
+    no removed pair is placed, and without pins there is no blocking pair in the instance
+    the round describes (the tie order applied)."""
+    entries = [
+        entry(m, *choices, minutes=data.draw(st.integers(0, 3)))
+        for m, choices in instance.preferences.items()
+    ]
+    teams = sorted({s.team_id for s in instance.capacities})
+    rankings = {
+        t: tuple(data.draw(st.permutations(sorted(instance.preferences)))[:2]) for t in teams
+    }
+    pairs = [Pair(e.member_id, c) for e in entries for c in e.choices]
+    removals = data.draw(st.lists(st.sampled_from(pairs), max_size=4)) if pairs else []
+    result = assign(entries, instance.capacities, rankings, removals=removals)
+    assert not {Pair(p.member_id, p.slot) for p in result.placed} & set(removals)
+    described = Instance(
+        preferences={
+            e.member_id: tuple(c for c in e.choices if Pair(e.member_id, c) not in removals)
+            for e in entries
+        },
+        capacities=instance.capacities,
+        priorities={
+            s: slot_order(s, entries, rankings.get(s.team_id, ())) for s in instance.capacities
+        },
+    )
+    matching = {p.member_id: p.slot for p in result.placed}
+    assert blocking_pairs(described, matching) == []
+    for p in result.placed:  # the rank is where the member put the slot
+        assert p.rank == list(by_id(entries)[p.member_id].choices).index(p.slot) + 1
+
+
+def by_id(entries: list[Entry]) -> dict[int, Entry]:
+    return {e.member_id: e for e in entries}
