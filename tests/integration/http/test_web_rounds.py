@@ -82,3 +82,5 @@ async def test_a_round_through_the_pages_without_javascript(world: World) -> Non
     async with browser(world, member.github) as client:
         inbox = await client.get("/notifications")
         assert "매칭 라운드 결과" in inbox.text and "웹 자리에 배정되었습니다" in inbox.text
+        page = await client.get("/rounds")
+        assert "배정되었습니다:" in page.text and "(2지망)" in page.text

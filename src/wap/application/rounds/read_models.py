@@ -32,6 +32,17 @@ class ChoiceView(msgspec.Struct, frozen=True):
     team_title: str = ""
 
 
+class MyOutcome(msgspec.Struct, frozen=True):
+    """What the published round did for me."""
+
+    result: str  # placed | skipped | unplaced
+    team_id: int | None
+    team_title: str
+    category: str | None
+    rank: int | None
+    reason: str | None
+
+
 class MyChoices(msgspec.Struct, frozen=True):
     round: RoundView
     eligible: bool
@@ -39,6 +50,7 @@ class MyChoices(msgspec.Struct, frozen=True):
     message: str
     saved_at: datetime | None
     offered: list[OfferedSlot]
+    outcome: MyOutcome | None = None  # once the round is published, if I took part
 
 
 class Applicant(msgspec.Struct, frozen=True):

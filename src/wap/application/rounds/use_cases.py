@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import msgspec
+
 from wap.application.admin.exports import BOM, Export, cell
 from wap.application.admin.ports import AuditLog
 from wap.application.labels import ROUND_COLUMN, ROUND_REASON, ROUND_RESULT, label
@@ -21,6 +23,7 @@ from wap.application.rounds.read_models import (
     Applicant,
     ChoiceView,
     MyChoices,
+    MyOutcome,
     OfferedSlot,
     PairView,
     PlacementView,
@@ -383,7 +386,23 @@ class GetMyChoices(_RoundUseCase):
             None,
         )
         eligible = query.actor.member_id in await self._rounds.eligible(round_.term)
-        return await _mine(self, round_, query.actor, offer, entry, eligible=eligible)
+        mine = await _mine(self, round_, query.actor, offer, entry, eligible=eligible)
+        if round_.state is not RoundState.PUBLISHED:
+            return mine
+        row = next(
+            (
+                r
+                for r in await self._rounds.outcome(round_.id)
+                if r.member_id == query.actor.member_id
+            ),
+            None,
+        )
+        if row is None:
+            return mine
+        outcome = MyOutcome(
+            row.result, row.team_id, row.team_title, row.category, row.rank, row.reason
+        )
+        return msgspec.structs.replace(mine, outcome=outcome)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ async def round_home(
         mine=choices,
         led=led,
         default_choices=DEFAULT_CHOICES,
+        reasons=ROUND_REASON,
     )
 
 
