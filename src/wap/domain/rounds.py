@@ -290,18 +290,23 @@ def check_message(raw: str | None) -> str:
     return text
 
 
-def slot_order(
-    slot: SlotKey, entries: Iterable[Entry], leader_ranking: Sequence[int]
-) -> tuple[int, ...]:
-    """The slot's strict preference over the members who chose it: the leader's ranked ones
-    in the leader's order, then the rest by the time they saved their choices, then by id."""
-    applicants = {e.member_id: e for e in entries if slot in e.choices}
-    ranked = [m for m in dict.fromkeys(leader_ranking) if m in applicants]
+def tie_order(applicants: Iterable[Entry], leader_ranking: Sequence[int]) -> tuple[int, ...]:
+    """A team's strict preference over its applicants: the leader's ranked ones in the
+    leader's order, then the rest by the time they saved their choices, then by member id."""
+    by_member = {e.member_id: e for e in applicants}
+    ranked = [m for m in dict.fromkeys(leader_ranking) if m in by_member]
     rest = sorted(
-        (e for m, e in applicants.items() if m not in set(ranked)),
+        (e for m, e in by_member.items() if m not in set(ranked)),
         key=lambda e: (e.submitted_at, e.member_id),
     )
     return (*ranked, *(e.member_id for e in rest))
+
+
+def slot_order(
+    slot: SlotKey, entries: Iterable[Entry], leader_ranking: Sequence[int]
+) -> tuple[int, ...]:
+    """The slot's strict preference over the members who chose it (``tie_order``)."""
+    return tie_order((e for e in entries if slot in e.choices), leader_ranking)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ from wap.domain.rounds import (
     assign,
     check_choices,
     check_message,
-    slot_order,
+    tie_order,
 )
 from wap.domain.teams import Team, TeamStatus, parse_category
 from wap.domain.terms import Term
@@ -426,10 +426,7 @@ class ListRoundApplicants(_RoundUseCase):
         entries = await self._rounds.entries(round_.id)
         ranking = (await self._rankings(round_)).get(team.id, ())
         chose = [e for e in entries if any(c.team_id == team.id for c in e.choices)]
-        # One order for the team: its best slot's order covers everyone who chose any slot.
-        team_key = SlotKey(team.id, Category.WEB)
-        merged = [Entry(e.member_id, (team_key,), e.message, e.submitted_at) for e in chose]
-        order = slot_order(team_key, merged, ranking)
+        order = tie_order(chose, ranking)  # the order every slot of the team uses
         by_member = {e.member_id: e for e in chose}
         applicants = []
         for member_id in order:
