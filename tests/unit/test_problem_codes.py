@@ -43,6 +43,13 @@ SPEC_CODES = {
 # Beyond the SPEC (docs/api.md says why): failures that are not the client's, and a batch
 # skip for a team an officer already decided on.
 SERVICE_CODES = {"internal": 500, "service.unavailable": 503, "team.not_pending": 409}
+# The matching round (issue 18; docs/api.md lists them).
+ROUND_CODES = {
+    "round.not_found": 404, "round.already_open": 409, "round.closed": 409,
+    "round.still_open": 409, "round.published": 409, "round.not_eligible": 403,
+    "round.team_not_in": 409, "round.choice_invalid": 400, "round.too_many_choices": 400,
+    "round.pin_invalid": 400,
+}  # fmt: skip
 
 
 # Each family of errors and the one status its codes answer with.
@@ -67,12 +74,13 @@ PREFIX_STATUSES = {
     "application": {404, 409},
     "image": {400, 413},
     "rate": {429},
+    "round": {400, 403, 404, 409},
     "service": {503},
     "internal": {500},
 }
 # The domain defines the errors of the club's things; the service's and the protocol's
 # (auth.*, rate.limited, service.unavailable, e-mail codes) live in the outer layers.
-DOMAIN_PREFIXES = {"member", "permission", "team", "application", "email", "image"}
+DOMAIN_PREFIXES = {"member", "permission", "team", "application", "email", "image", "round"}
 # The generic code of a value that breaks a rule without a code of its own.
 DOMAIN_GENERIC = "request.invalid"
 # Alembic's environment script runs only under Alembic; the revisions define no errors.
@@ -119,7 +127,7 @@ def test_every_error_code_has_a_row() -> None:
 
 def test_the_table_holds_exactly_the_spec_codes_with_their_statuses() -> None:
     table = {code: problem.status for code, problem in PROBLEMS.items()}
-    assert table == SPEC_CODES | SERVICE_CODES
+    assert table == SPEC_CODES | SERVICE_CODES | ROUND_CODES
 
 
 def test_each_family_of_errors_answers_with_its_status() -> None:

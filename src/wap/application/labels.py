@@ -51,10 +51,15 @@ AUDIT_ACTION: Final[dict[str, Label]] = {
     AuditAction.TEAM_REJECTED: ("팀 거절", "Rejected a team"),
     AuditAction.TEAM_DELETED: ("팀 삭제", "Deleted a team"),
     AuditAction.TEAM_COMPLETED: ("팀 모집 완료", "Completed a team"),
+    AuditAction.ROUND_OPENED: ("매칭 라운드 개설", "Opened a matching round"),
+    AuditAction.ROUND_RUN: ("매칭 라운드 마감", "Closed a matching round"),
+    AuditAction.ROUND_ADJUSTED: ("매칭 조정", "Adjusted a matching"),
+    AuditAction.ROUND_PUBLISHED: ("매칭 결과 발표", "Published a matching round"),
 }
 AUDIT_TARGET: Final[dict[str, Label]] = {
     AuditTarget.MEMBER: ("회원", "member"),
     AuditTarget.TEAM: ("팀", "team"),
+    AuditTarget.ROUND: ("매칭 라운드", "matching round"),
 }
 COLUMN: Final[dict[str, Label]] = {
     "id": ("번호", "id"),
@@ -106,3 +111,35 @@ def team_state(status: str, recruit_until: datetime | None, now: datetime) -> La
     if status == TeamStatus.RECRUITING and recruitment_closed(recruit_until, now):
         return CLOSED
     return TEAM_STATUS.get(status, (status, status))
+
+
+# The matching round (issue 18)
+ROUND_STATE: Final[dict[str, Label]] = {
+    "open": ("선호 입력 중", "Open for choices"),
+    "closed": ("마감 (발표 전)", "Closed (not published)"),
+    "published": ("발표됨", "Published"),
+}
+ROUND_RESULT: Final[dict[str, Label]] = {
+    "placed": ("배정", "placed"),
+    "skipped": ("건너뜀", "skipped"),
+    "unplaced": ("미배정", "unplaced"),
+}
+ROUND_REASON: Final[dict[str, Label]] = {
+    "no_choice": ("가능한 선택 없음", "no acceptable choice"),
+    "all_full": ("선택한 자리가 모두 마감", "all chosen slots were full"),
+    "outranked": ("다른 지원자가 우선", "others ranked ahead"),
+    "slot_full": ("발표 시점에 자리가 참", "slot filled before publishing"),
+    "already_in_team": ("이미 이번 학기 팀에 소속", "already in a team of the term"),
+    "team_not_recruiting": ("팀이 더 이상 모집 중이 아님", "team no longer recruiting"),
+}
+ROUND_COLUMN: Final[dict[str, Label]] = {
+    "member_id": ("회원 번호", "member_id"),
+    "member_name": ("이름", "member_name"),
+    "team_id": ("팀 번호", "team_id"),
+    "team_title": ("팀 이름", "team_title"),
+    "category": ("분야", "category"),
+    "rank": ("선호 순위", "rank"),
+    "result": ("결과", "result"),
+    "reason": ("사유", "reason"),
+}
+"""The round's CSV columns: English keeps the column's code, as the other exports do."""

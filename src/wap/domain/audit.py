@@ -21,11 +21,16 @@ class AuditAction(StrEnum):
     TEAM_REJECTED = "team.reject"
     TEAM_DELETED = "team.delete"
     TEAM_COMPLETED = "team.complete"
+    ROUND_OPENED = "round.open"
+    ROUND_RUN = "round.run"
+    ROUND_ADJUSTED = "round.adjust"
+    ROUND_PUBLISHED = "round.publish"
 
 
 class AuditTarget(StrEnum):
     MEMBER = "member"
     TEAM = "team"
+    ROUND = "round"
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,3 +257,58 @@ def check_fields(*checks: Check[object]) -> tuple[object, ...]:
         first.problems = tuple(p for failure in failures for p in failure.problems)
         raise first
     return tuple(results)
+
+
+# Matching rounds (beyond SPEC §2, issue 18; docs/api.md lists them)
+class RoundNotFound(NotFound):
+    code = "round.not_found"
+
+
+class RoundAlreadyOpen(Conflict):
+    """A term has at most one round that is not yet published."""
+
+    code = "round.already_open"
+
+
+class RoundClosed(Conflict):
+    """Past the deadline (or run by an officer): preferences and opt-ins no longer change."""
+
+    code = "round.closed"
+
+
+class RoundStillOpen(Conflict):
+    """The assignment is previewed and published only once the round is closed."""
+
+    code = "round.still_open"
+
+
+class RoundPublished(Conflict):
+    code = "round.published"
+
+
+class RoundNotEligible(Forbidden):
+    """Only approved members in no team of the round's term take part."""
+
+    code = "round.not_eligible"
+
+
+class RoundTeamNotIn(Conflict):
+    """The team has not opted in to the round (or is not recruiting)."""
+
+    code = "round.team_not_in"
+
+
+class ChoiceInvalid(InvalidValue):
+    """A choice names no open slot of the round, or names one twice."""
+
+    code = "round.choice_invalid"
+
+
+class TooManyChoices(InvalidValue):
+    code = "round.too_many_choices"
+
+
+class PinInvalid(InvalidValue):
+    """A pin or removal names a member or slot that is not part of the round."""
+
+    code = "round.pin_invalid"

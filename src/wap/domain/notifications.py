@@ -22,6 +22,9 @@ class NoticeKind(StrEnum):
     TEAM_APPROVED = "team.approved"  # to the leader
     TEAM_REJECTED = "team.rejected"
     LEADERSHIP_RECEIVED = "team.leadership_received"
+    ROUND_PLACED = "round.placed"  # to the member the matching round placed
+    ROUND_JOINED = "round.joined"  # to the leader whose team the round placed someone in
+    ROUND_UNPLACED = "round.unplaced"  # to a member the round could not place
 
 
 @dataclass(slots=True)

@@ -60,6 +60,7 @@ from wap.adapters.sql.likes import SqlLikeRepository
 from wap.adapters.sql.members import SqlMemberRepository
 from wap.adapters.sql.notices import SqlNoticeRepository
 from wap.adapters.sql.reader import SqlTeamDetailReader, SqlTeamReader
+from wap.adapters.sql.rounds import SqlRoundRepository
 from wap.adapters.sql.session import request_session
 from wap.adapters.sql.statistics import SqlClubStatistics
 from wap.adapters.sql.teams import SqlTeamRepository
@@ -105,6 +106,21 @@ from wap.application.notices.inbox import CountUnread, MarkNoticesRead, OpenNoti
 from wap.application.notices.notifier import Notifier, Outbox
 from wap.application.notices.ports import NoticeRepository
 from wap.application.ports import Clock, LiveEvents, LiveFeed, ReadCache, UnitOfWork
+from wap.application.rounds.ports import RoundRepository
+from wap.application.rounds.use_cases import (
+    AdjustRound,
+    ExportRound,
+    GetMyChoices,
+    GetRound,
+    ListRoundApplicants,
+    OpenRound,
+    PreviewRound,
+    PublishRound,
+    RankApplicants,
+    RunRound,
+    SaveChoices,
+    SetOptIn,
+)
 from wap.application.system.ports import DependencyProbe
 from wap.application.system.readiness import CheckReadiness
 from wap.application.teams.applying import (
@@ -413,6 +429,7 @@ class PersistenceProvider(Provider):
     applications = provide(SqlApplicationRepository, provides=ApplicationRepository)
     reader = provide(SqlTeamReader, provides=TeamReader)
     detail_reader = provide(SqlTeamDetailReader, provides=TeamDetailReader)
+    rounds = provide(SqlRoundRepository, provides=RoundRepository)
 
 
 class UseCaseProvider(Provider):
@@ -474,6 +491,21 @@ class UseCaseProvider(Provider):
         WatchInbox,
     )
     readiness = provide(CheckReadiness, scope=Scope.APP)
+    # The matching round (issue 18).
+    round_use_cases = provide_all(
+        OpenRound,
+        GetRound,
+        RunRound,
+        SetOptIn,
+        SaveChoices,
+        GetMyChoices,
+        ListRoundApplicants,
+        RankApplicants,
+        PreviewRound,
+        AdjustRound,
+        PublishRound,
+        ExportRound,
+    )
 
 
 class FileMediaProvider(Provider):

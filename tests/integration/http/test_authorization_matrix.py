@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -134,6 +135,7 @@ class Scene:
     team: int
     pending_team: int
     application: int
+    round: int  # the term's open matching round, with {team} opted in
     titles: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def placeholders(self) -> dict[str, int]:
@@ -141,6 +143,7 @@ class Scene:
             "team": self.team,
             "pending_team": self.pending_team,
             "application": self.application,
+            "round": self.round,
             "member": self.people["member"].id,
             "pending": self.people["pending"].id,
             "approved": self.people["approved"].id,
@@ -194,7 +197,27 @@ async def build_scene(world: World) -> Scene:
         world, "POST", "/api/v1/admin/members/expel", officer, json={"ids": [people["deleted"].id]}
     )
     assert expelled["done"] == [people["deleted"].id]
-    return Scene(people, team["id"], hidden["id"], waiting["id"])
+    round_id = await open_round(world, officer)
+    await call_ok(world, "PUT", f"/api/v1/rounds/{round_id}/teams/{team['id']}", leader)
+    return Scene(people, team["id"], hidden["id"], waiting["id"], round_id)
+
+
+def round_deadline() -> str:
+    return (datetime.now(UTC) + timedelta(days=1)).isoformat()
+
+
+async def open_round(world: World, officer: Account) -> int:
+    """The term's open round: the one there is, or (after a row closed it) a new one, once
+    the closed one is published (a term has one unpublished round at most)."""
+    current = await world.client.get("/api/v1/rounds/current")
+    if current.status_code == 200 and current.json()["state"] == "open":
+        return int(current.json()["id"])
+    if current.status_code == 200 and current.json()["state"] == "closed":
+        await call_ok(world, "POST", f"/api/v1/rounds/{current.json()['id']}/publish", officer)
+    opened = await call_ok(
+        world, "POST", "/api/v1/rounds", officer, json={"deadline": round_deadline()}
+    )
+    return int(opened["id"])
 
 
 def bearer(who: Account | None) -> dict[str, str]:
@@ -291,6 +314,19 @@ BODIES: dict[str, Prepare] = {
     "POST /api/v1/admin/members/{approved}/role": sends(json={"role": "officer"}),
     "POST /api/v1/admin/teams/approve": sends(json=lambda s: {"ids": [s.pending_team]}),
     "POST /api/v1/admin/teams/reject": sends(json=lambda s: {"ids": [s.pending_team]}),
+    "POST /api/v1/rounds": sends(json=lambda _: {"deadline": round_deadline()}),
+    "PUT /api/v1/rounds/{round}/choices/me": sends(
+        json=lambda s: {"choices": [{"team_id": s.team, "category": "웹"}]}
+    ),
+    "PUT /api/v1/rounds/{round}/teams/{team}/ranking": sends(json={"member_ids": []}),
+    "POST /api/v1/rounds/{round}/adjustments": sends(
+        json=lambda s: {
+            "member_id": s.people["approved"].id,
+            "team_id": s.team,
+            "category": "웹",
+            "action": "pin",
+        }
+    ),
 }
 
 
@@ -308,6 +344,7 @@ OWN_THINGS_ONLY = {
     "PUT /api/v1/teams/{team}/like",
     "DELETE /api/v1/teams/{team}/like",
     "POST /api/v1/notifications/read",
+    "PUT /api/v1/rounds/{round}/choices/me",
 }
 
 

@@ -21,6 +21,12 @@ TABLES = {
     "likes",
     "notifications",
     "audit_log",
+    "rounds",
+    "round_teams",
+    "round_entries",
+    "round_choices",
+    "round_rankings",
+    "round_outcomes",
 }
 
 
@@ -47,7 +53,7 @@ async def test_a_second_upgrade_is_a_no_op(engine: AsyncEngine, database_url: st
     async with engine.connect() as connection:
         after = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
         assert await connection.run_sync(_diff) == []
-    assert before == after == [("0003",)]
+    assert before == after == [("0004",)]
 
 
 async def test_downgrade_and_upgrade_again(tmp_path: object, mysql_url: str) -> None:

@@ -218,3 +218,86 @@ view_flushes = Table(
     Column("applied_at", UTCDateTime, nullable=False),
     Index(None, "applied_at"),
 )
+
+# The matching round (issue 18). ``opened_by`` has no foreign key: the round outlives an
+# officer's expulsion, as the audit log does.
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("term", String(6), nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("max_choices", SmallInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("opened_by", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("published_at", UTCDateTime),
+    Column("pins", JSON, nullable=False),
+    Column("removals", JSON, nullable=False),
+    Index(None, "term", "id"),
+    sqlite_autoincrement=True,
+)
+
+# The teams whose leaders offer their open places to the round.
+round_teams = Table(
+    "round_teams",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "team_id"),
+)
+
+# A member's entry in the round: the message and when the choices were last saved (the tie
+# order); the choices themselves, best first, in ``round_choices``.
+round_entries = Table(
+    "round_entries",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    Column("message", String(200), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Index(None, "member_id"),
+)
+
+round_choices = Table(
+    "round_choices",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", SmallInteger, primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("category", String(16), nullable=False),
+    Index(None, "team_id"),
+    Index(None, "member_id"),
+)
+
+# A leader's ranking of the members who chose their team.
+round_rankings = Table(
+    "round_rankings",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", SmallInteger, nullable=False),
+    Index(None, "member_id"),
+    Index(None, "team_id"),
+)
+
+# The published result, names as they were (no foreign keys: it outlives members and teams).
+round_outcomes = Table(
+    "round_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("member_id", Integer, nullable=False),
+    Column("member_name", String(40), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("team_id", Integer),
+    Column("team_title", String(30), nullable=False),
+    Column("category", String(16)),
+    Column("rank", SmallInteger),
+    Column("reason", String(32)),
+    Index(None, "round_id", "id"),
+    sqlite_autoincrement=True,
+)

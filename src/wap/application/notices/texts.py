@@ -54,6 +54,18 @@ TEXTS: dict[NoticeKind, tuple[str, str]] = {
         "{team} 팀의 팀장이 되었습니다.",
         "You are now the leader of {team}.",
     ),
+    NoticeKind.ROUND_PLACED: (
+        "매칭 라운드 결과: {team} 팀의 {category} 자리에 배정되었습니다. 환영합니다!",
+        "Matching round: you were placed in {team} for {category}. Welcome!",
+    ),
+    NoticeKind.ROUND_JOINED: (
+        "매칭 라운드 결과: {name}님이 {team} 팀의 {category} 자리에 배정되었습니다.",
+        "Matching round: {name} was placed in {team} for {category}.",
+    ),
+    NoticeKind.ROUND_UNPLACED: (
+        "아쉽게도 이번 매칭 라운드에서 배정되지 않았습니다. 모집 중인 팀에 지원할 수 있습니다.",
+        "The matching round could not place you this time; you can still apply to teams.",
+    ),
 }
 
 

@@ -30,7 +30,7 @@ from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
 from wap.entrypoints import web as pages
 from wap.entrypoints.config import Settings
-from wap.entrypoints.http import admin, auth, members, notifications, system, teams
+from wap.entrypoints.http import admin, auth, members, notifications, rounds, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
 from wap.entrypoints.http.media import media_router
@@ -132,6 +132,7 @@ API_ROUTES = [
     admin.export,
     notifications.inbox,
     notifications.mark_read,
+    *rounds.ROUTES,  # the matching round (issue 18)
 ]
 
 

@@ -169,6 +169,49 @@ PROBLEMS: dict[str, Problem] = {
     "application.not_pending": Problem(
         409, "대기 중인 지원서가 아닙니다.", "The application is not pending."
     ),
+    # Matching rounds (issue 18)
+    "round.not_found": Problem(404, "매칭 라운드를 찾을 수 없습니다.", "No such matching round."),
+    "round.already_open": Problem(
+        409,
+        "이번 학기에 아직 발표되지 않은 매칭 라운드가 있습니다.",
+        "This term already has a matching round that is not published.",
+    ),
+    "round.closed": Problem(
+        409,
+        "매칭 라운드의 선호 입력이 마감되었습니다.",
+        "The matching round is closed for changes.",
+    ),
+    "round.still_open": Problem(
+        409,
+        "매칭 라운드가 아직 마감되지 않았습니다.",
+        "The matching round is still open; close it first.",
+    ),
+    "round.published": Problem(
+        409, "이미 발표된 매칭 라운드입니다.", "The matching round is already published."
+    ),
+    "round.not_eligible": Problem(
+        403,
+        "이번 학기 팀에 소속되지 않은 승인 회원만 참여할 수 있습니다.",
+        "Only approved members in no team of the term take part.",
+    ),
+    "round.team_not_in": Problem(
+        409,
+        "매칭 라운드에 참여하지 않은 팀입니다.",
+        "The team does not take part in the matching round.",
+    ),
+    "round.choice_invalid": Problem(
+        400,
+        "선택한 자리가 라운드에 없거나 중복되었습니다.",
+        "A choice is not an open slot of the round, or is repeated.",
+    ),
+    "round.too_many_choices": Problem(
+        400, "선택할 수 있는 개수를 넘었습니다.", "Too many choices for this round."
+    ),
+    "round.pin_invalid": Problem(
+        400,
+        "고정하거나 제외할 수 없는 회원과 자리입니다.",
+        "That member and slot cannot be pinned or removed in this round.",
+    ),
     # Images
     "image.invalid": Problem(400, "올바른 이미지 파일이 아닙니다.", "Not a valid image."),
     "image.too_large": Problem(413, "이미지 파일이 너무 큽니다.", "The image is too large."),

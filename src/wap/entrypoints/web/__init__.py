@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dishka import Provider, Scope, provide
 
-from wap.entrypoints.web import board, console, live, me, signin
+from wap.entrypoints.web import board, console, live, me, rounds, signin
 from wap.entrypoints.web.me import MyPage
 from wap.entrypoints.web.shared import Page
 
@@ -21,4 +21,4 @@ class WebProvider(Provider):
     my_page = provide(MyPage, scope=Scope.REQUEST)
 
 
-ROUTES = [*board.ROUTES, *signin.ROUTES, *me.ROUTES, *console.ROUTES, *live.ROUTES]
+ROUTES = [*board.ROUTES, *signin.ROUTES, *me.ROUTES, *console.ROUTES, *live.ROUTES, *rounds.ROUTES]

@@ -155,6 +155,9 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.TEAM_APPROVED: "/teams/{team_id}",
     NoticeKind.TEAM_REJECTED: "/me",  # a rejected team is deleted: the leader's teams
     NoticeKind.LEADERSHIP_RECEIVED: "/teams/{team_id}",
+    NoticeKind.ROUND_PLACED: "/teams/{team_id}",  # the team the round placed them in
+    NoticeKind.ROUND_JOINED: "/teams/{team_id}",
+    NoticeKind.ROUND_UNPLACED: "/rounds",  # the round's page, with its result
 }
 
 

@@ -1,0 +1,60 @@
+"""The matching round in a real browser against `wap serve` on the embedded default: an
+officer opens a round, a leader offers the team's places, a member ranks with the up/down
+buttons, the officer closes, previews and publishes, and the member sees the notice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Browser, expect
+
+from tests.browser.test_journeys import (  # noqa: F401 - pytest finds the fixtures by name
+    browser,
+    home,
+    person,
+    server,
+    server_log,
+    shot,
+)
+from wap.domain.terms import KST
+
+
+def test_a_member_ranks_and_an_officer_previews_and_publishes(
+    browser: Browser,  # noqa: F811
+    server: str,  # noqa: F811
+) -> None:
+    officer = person(browser, server, "demo-officer")
+    officer.goto("/rounds")
+    deadline = (datetime.now(UTC) + timedelta(days=2)).astimezone(KST)
+    officer.get_by_test_id("round-deadline").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
+    officer.get_by_test_id("open-round").click()
+    expect(officer.get_by_test_id("round")).to_have_attribute("data-state", "open")
+
+    leader = person(browser, server, "demo-leader")
+    leader.goto("/rounds")
+    leader.get_by_test_id("opt-in").first.click()
+    expect(leader.locator(".flash.ok")).to_be_visible()
+
+    member = person(browser, server, "demo-newbie")
+    member.goto("/rounds")
+    choices = member.get_by_test_id("choice")
+    member.get_by_test_id("add-choice").click()
+    expect(choices).to_have_count(1)
+    member.get_by_test_id("slot-select").select_option(index=1)
+    member.get_by_test_id("add-choice").click()
+    expect(choices).to_have_count(2)
+    second = choices.nth(1).inner_text().split("▲")[0].strip()
+    choices.nth(1).get_by_role("button", name="up").click()  # a form: works without script
+    expect(choices.nth(0)).to_contain_text(second)
+    shot(member, "round-member-desktop")
+
+    officer.goto("/rounds")
+    officer.get_by_test_id("run-round").click()
+    expect(officer.get_by_test_id("placements")).to_contain_text("정새내")
+    expect(officer.get_by_test_id("rank-counts")).to_contain_text("1지망 1명")
+    shot(officer, "round-preview-desktop")
+    officer.get_by_test_id("publish").click()
+    expect(officer.get_by_test_id("published")).to_be_visible()
+
+    member.goto("/notifications")
+    expect(member.get_by_test_id("notice").first).to_contain_text("매칭 라운드 결과")

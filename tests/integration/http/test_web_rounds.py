@@ -1,0 +1,86 @@
+"""The matching round's web pages with forms only (no JavaScript): an officer opens a round,
+a leader offers the team's places and ranks, a member adds and reorders choices with the up/down
+buttons, the officer closes, previews, removes a pair and publishes, and the member's inbox has
+the notice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.integration.http.conftest import World
+from tests.integration.http.test_team_building import open_team
+from tests.integration.http.test_web_parity import kst_local, landed, post_form
+from tests.integration.http.test_web_sessions import browser
+
+
+async def test_a_round_through_the_pages_without_javascript(world: World) -> None:
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    member = await world.account("Member")
+    team = await open_team(
+        world,
+        leader,
+        officer,
+        slots=[{"category": "웹", "capacity": 1}, {"category": "IOS", "capacity": 1}],
+    )
+    tid = team["id"]
+    deadline = kst_local(datetime.now(UTC) + timedelta(days=1))
+    async with browser(world, officer.github) as boss:
+        page = await boss.get("/rounds")
+        assert "이번 학기에 열린 매칭 라운드가 없습니다" in page.text
+        bad = await post_form(boss, "/rounds", {"deadline": "어제"}, page="/rounds")
+        assert landed(bad) == ("/rounds", {"error": "request.invalid"})
+        opened = await post_form(
+            boss, "/rounds", {"deadline": deadline, "max_choices": "2"}, page="/rounds"
+        )
+        assert landed(opened) == ("/rounds", {"notice": "saved"})
+    rid = (await world.client.get("/api/v1/rounds/current")).json()["id"]
+    async with browser(world, leader.github) as lead:
+        page = await lead.get("/rounds")
+        assert "남은 자리로 참여" in page.text
+        joined = await post_form(lead, f"/rounds/{rid}/teams/{tid}/opt", {"in": "yes"}, "/rounds")
+        assert landed(joined) == ("/rounds", {"notice": "saved"})
+    async with browser(world, member.github) as client:
+        for slot in (f"{tid}:웹", f"{tid}:IOS"):
+            added = await post_form(
+                client, f"/rounds/{rid}/choices", {"action": "add", "slot": slot}, "/rounds"
+            )
+            assert landed(added) == ("/rounds", {"notice": "saved"})
+        too_many = await post_form(
+            client, f"/rounds/{rid}/choices", {"action": "add", "slot": f"{tid}:웹"}, "/rounds"
+        )
+        assert landed(too_many)[1]["error"] in ("round.too_many_choices", "round.choice_invalid")
+        moved = await post_form(
+            client, f"/rounds/{rid}/choices", {"action": "down", "index": "0"}, "/rounds"
+        )
+        assert landed(moved) == ("/rounds", {"notice": "saved"})
+        mine = (await client.get(f"/api/v1/rounds/{rid}/choices/me")).json()
+        assert [c["category"] for c in mine["choices"]] == ["IOS", "웹"]
+        page = await client.get("/rounds")
+        assert page.text.index("IOS") < page.text.index("· 웹")
+    async with browser(world, leader.github) as lead:
+        ranking = await lead.get(f"/rounds/{rid}/teams/{tid}")
+        assert "Member" in ranking.text
+    async with browser(world, officer.github) as boss:
+        ran = await post_form(boss, f"/rounds/{rid}/run", page="/rounds")
+        assert landed(ran) == (f"/rounds/{rid}/preview", {"notice": "done"})
+        preview = await boss.get(f"/rounds/{rid}/preview")
+        assert "1지망 1명" in preview.text
+        removed = await post_form(
+            boss,
+            f"/rounds/{rid}/adjust",
+            {"member_id": str(member.id), "slot": f"{tid}:IOS", "action": "remove"},
+            f"/rounds/{rid}/preview",
+        )
+        assert landed(removed) == (f"/rounds/{rid}/preview", {"notice": "saved"})
+        preview = await boss.get(f"/rounds/{rid}/preview")
+        assert "2지망 1명" in preview.text
+        published = await post_form(boss, f"/rounds/{rid}/publish", page=f"/rounds/{rid}/preview")
+        assert landed(published) == (f"/rounds/{rid}/preview", {"notice": "done"})
+        assert "결과가 발표되었습니다" in (await boss.get(f"/rounds/{rid}/preview")).text
+        again = await post_form(boss, f"/rounds/{rid}/publish", page="/rounds")
+        assert landed(again) == (f"/rounds/{rid}/preview", {"error": "round.published"})
+    async with browser(world, member.github) as client:
+        inbox = await client.get("/notifications")
+        assert "매칭 라운드 결과" in inbox.text and "웹 자리에 배정되었습니다" in inbox.text
+        page = await client.get("/rounds")
+        assert "배정되었습니다:" in page.text and "(2지망)" in page.text
