@@ -95,9 +95,11 @@ class ImportLegacy:
             await self._target.write(new)
             await self._target.commit()
         except Exception as error:
-            await self._target.rollback()
-            if copier is not None:
-                await forget_images(copier.store, stored)
+            try:
+                await self._target.rollback()
+            finally:  # even when the rollback fails too: those rows were never committed
+                if copier is not None:
+                    await forget_images(copier.store, stored)
             if isinstance(error, LegacyImagesUnreachable):
                 report.error = f"the old images cannot be read ({error})"
             elif isinstance(error, ImageStoreFailed):
