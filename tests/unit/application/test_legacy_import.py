@@ -358,3 +358,48 @@ def test_the_old_bucket_is_named_on_the_command_line_and_its_keys_in_its_own_set
     ):
         with pytest.raises(ConfigError):
             LegacyBucket.from_env(url, env)
+
+
+class LostCommitAnswer(InMemoryTarget):
+    """The commit goes through, then the answer is lost (the connection drops after it);
+    with ``unreachable_after``, our database cannot even be asked again."""
+
+    def __init__(self, *, landed: bool, unreachable_after: bool = False) -> None:
+        super().__init__()
+        self.landed, self.unreachable_after, self.failed = landed, unreachable_after, False
+
+    async def commit(self) -> None:
+        if self.landed:
+            await super().commit()
+        self.failed = True
+        raise ConnectionResetError("connection reset by peer")
+
+    async def present(self) -> Present:
+        if self.failed and self.unreachable_after:
+            raise ConnectionRefusedError("our database is gone")
+        return await super().present()
+
+
+async def test_a_commit_whose_answer_is_lost_keeps_the_images_when_the_rows_are_there(
+    tmp_path: Path,
+) -> None:
+    snapshot, copier = copying_club(tmp_path)
+    command = ImportLegacyCommand(images=ImageMode.COPY)
+    landed = LostCommitAnswer(landed=True)
+    report = await ImportLegacy(FakeSource(snapshot), landed, copier)(command)
+    assert report.error is None and "the import is complete" in report.notices[-1]
+    team = landed.teams[10]
+    assert (tmp_path / "media" / team.image_url.removeprefix("/media/")).exists()  # type: ignore[attr-defined]
+    assert len(stored_files(tmp_path / "media")) == 4
+
+    unknown = LostCommitAnswer(landed=False, unreachable_after=True)
+    with pytest.raises(LegacyImportFailed) as failed:
+        await ImportLegacy(FakeSource(snapshot), unknown, copier)(command)
+    assert "cannot be told" in failed.value.report.render(dry_run=False)
+    assert len(stored_files(tmp_path / "media")) == 8  # kept: the rows may hold them
+
+    lost = LostCommitAnswer(landed=False)
+    with pytest.raises(LegacyImportFailed) as nothing:
+        await ImportLegacy(FakeSource(snapshot), lost, copier)(command)
+    assert "nothing was written" in nothing.value.report.render(dry_run=False)
+    assert len(stored_files(tmp_path / "media")) == 8  # this run's four deleted again

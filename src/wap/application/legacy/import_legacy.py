@@ -89,25 +89,49 @@ class ImportLegacy:
         # Images are stored before the transaction (it must hold their URLs); the ones this
         # run stored are deleted again if the transaction does not commit.
         stored: list[str] = []
+        committing = False
         try:
             if copier is not None:
                 await copy_images(new, copier, stored)
             await self._target.write(new)
+            committing = True
             await self._target.commit()
         except Exception as error:
+            landed: bool | None = False  # None: cannot tell
             try:
                 await self._target.rollback()
-            finally:  # even when the rollback fails too: those rows were never committed
-                if copier is not None:
-                    await forget_images(copier.store, stored)
+                if committing:  # the commit's answer may be lost after the commit itself
+                    landed = await self._landed(new)
+            except Exception:
+                landed = None if committing else False
+            if copier is not None and landed is False:
+                await forget_images(copier.store, stored)
+            if landed:
+                report.notice(
+                    f"the commit answered {type(error).__name__}, but the rows are in our "
+                    "database: the import is complete"
+                )
+                return report
             if isinstance(error, LegacyImagesUnreachable):
                 report.error = f"the old images cannot be read ({error})"
             elif isinstance(error, ImageStoreFailed):
                 report.error = f"our image store refused an image ({error})"
             else:
                 report.error = f"writing failed ({type(error).__name__}: {error})"
+                report.maybe_written = landed is None
             raise LegacyImportFailed(report) from error
         return report
+
+    async def _landed(self, new: ImportPlan) -> bool:
+        """Whether a commit that raised went through anyway: its first new row is there."""
+        present = await self._target.present()
+        if new.members:
+            return new.members[0].id in present.members
+        if new.teams:
+            return new.teams[0].id in present.teams
+        if new.applications:
+            return new.applications[0].id in present.applications
+        return False
 
 
 def clashes(plan: ImportPlan, present: Present) -> str | None:

@@ -51,6 +51,8 @@ class Report:
     changed_rows: set[tuple[str, int]] = field(default_factory=set)
     # Warnings about the import as a whole rather than a row (no officer among the members).
     notices: list[str] = field(default_factory=list)
+    # The commit raised and our database could not be asked afterwards whether it happened.
+    maybe_written: bool = False
 
     def read(self, table: str, count: int = 1) -> None:
         self.totals[table].read += count
@@ -94,7 +96,12 @@ class Report:
                 f"  {table:<16} {t.read:>6} {t.imported - t.present:>6} {t.present:>6} "
                 f"{t.changed:>6} {t.skipped:>6}"
             )
-        if self.error:
+        if self.error and self.maybe_written:
+            out.append(
+                f"error: {self.error}: whether the commit went through cannot be told (copied "
+                "images kept); rerun the import: it writes only what is missing"
+            )
+        elif self.error:
             out.append(f"error: {self.error}: nothing was written")
         else:
             out.append(f"{self.warnings} warnings")
