@@ -256,9 +256,10 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages
+    from wap.adapters.legacy.images import FolderLegacyImages, HttpLegacyImages, S3LegacyImages
     from wap.adapters.legacy.source import MySqlLegacySource
     from wap.adapters.legacy.target import SqlLegacyTarget
+    from wap.adapters.media.s3 import S3Location, s3_store
     from wap.adapters.sql.engine import create_engine
     from wap.adapters.sql.migrate import upgrade
     from wap.application.legacy.import_legacy import (
@@ -271,12 +272,20 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     from wap.application.legacy.ports import LegacyImageSource, LegacySourceUnavailable
     from wap.application.media.ports import ImageProcessor, ImageStore
     from wap.application.media.upload import ImageLimits
+    from wap.entrypoints.config import LegacyBucket
     from wap.entrypoints.ioc import make_container
 
     settings = _settings()
     if args.images_from and args.images != "copy":
         print("wap: --images-from goes with --images copy", file=sys.stderr)
         return 2
+    old_bucket: LegacyBucket | None = None
+    if args.images_from and str(args.images_from).startswith("s3:"):
+        try:
+            old_bucket = LegacyBucket.from_env(args.images_from)
+        except ConfigError as error:
+            print(f"wap: {error}", file=sys.stderr)
+            return 2
     try:
         source = MySqlLegacySource(args.source)
     except (LegacySourceUnavailable, ValueError) as error:
@@ -294,11 +303,24 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
         try:
             copier = None
             if mode is ImageMode.COPY:
-                images: LegacyImageSource = (
-                    FolderLegacyImages(Path(args.images_from))
-                    if args.images_from
-                    else HttpLegacyImages(http)
-                )
+                images: LegacyImageSource
+                if old_bucket is not None:  # the old bucket itself, with its credentials
+                    images = S3LegacyImages(
+                        s3_store(
+                            S3Location(
+                                old_bucket.bucket,
+                                old_bucket.prefix,
+                                old_bucket.endpoint_url,
+                                old_bucket.region,
+                                old_bucket.access_key_id,
+                                old_bucket.secret_access_key,
+                            )
+                        )
+                    )
+                elif args.images_from:
+                    images = FolderLegacyImages(Path(args.images_from))
+                else:
+                    images = HttpLegacyImages(http)
                 # Our processor and store as the service has them (files, or object storage).
                 container = make_container(settings)
                 closers.append(container.close)
@@ -394,8 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     legacy.add_argument(
         "--images-from",
-        metavar="PATH",
-        help="with --images copy: a local copy of the old bucket (default: its public URLs)",
+        metavar="PATH|s3://BUCKET/PREFIX",
+        help="with --images copy: a local copy of the old bucket, or the bucket itself "
+        "(credentials in WAP_LEGACY_S3_*); default: its public URLs",
     )
     legacy.set_defaults(handler=cmd_import_legacy)
     return parser

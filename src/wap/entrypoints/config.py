@@ -326,3 +326,45 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         secret_file.write_text(key + "\n")
         secret_file.chmod(0o600)
         return key
+
+
+class LegacyBucket(msgspec.Struct, frozen=True, kw_only=True):
+    """The old service's bucket, for ``wap import-legacy --images copy --images-from
+    s3://<bucket>[/<prefix>]`` (docs/legacy-import.md). Its own ``WAP_LEGACY_S3_*`` settings:
+    the old bucket is not where our images live, and needs other credentials."""
+
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+
+    @classmethod
+    def from_env(cls, url: str, env: Mapping[str, str] | None = None) -> LegacyBucket:
+        """``url`` from the command line, the rest from ``WAP_LEGACY_S3_ENDPOINT_URL``,
+        ``…_REGION``, ``…_ACCESS_KEY_ID`` and ``…_SECRET_ACCESS_KEY``."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() else None
+
+        scheme, _, rest = url.strip().partition("://")
+        bucket, _, prefix = rest.partition("/")
+        if scheme != "s3" or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,62}", bucket):
+            raise ConfigError(f"--images-from must look like s3://bucket/prefix, got {url!r}")
+        access_key = get("WAP_LEGACY_S3_ACCESS_KEY_ID")
+        secret = get("WAP_LEGACY_S3_SECRET_ACCESS_KEY")
+        if (access_key is None) != (secret is None):
+            raise ConfigError(
+                "WAP_LEGACY_S3_ACCESS_KEY_ID and WAP_LEGACY_S3_SECRET_ACCESS_KEY go together"
+            )
+        return cls(
+            bucket=bucket,
+            prefix=prefix.strip("/"),
+            endpoint_url=web_url("WAP_LEGACY_S3_ENDPOINT_URL", get("WAP_LEGACY_S3_ENDPOINT_URL")),
+            region=get("WAP_LEGACY_S3_REGION") or "us-east-1",
+            access_key_id=access_key,
+            secret_access_key=secret,
+        )

@@ -10,6 +10,7 @@ from tests.conftest import service_unreachable
 from tests.integration.conftest import MYSQL_SERVER
 from tests.integration.http.conftest import api  # noqa: F401  (the real app over HTTP)
 from tests.integration.legacy.seed import old_database
+from tests.integration.media.conftest import bucket, s3_endpoint  # noqa: F401  (moto's S3)
 
 
 @pytest.fixture(scope="session")

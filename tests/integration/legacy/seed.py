@@ -53,6 +53,28 @@ MALFORMED_MEMBER = 508  # name "Bad Name 1": our rules refuse it
 DISABLED = 509  # is_active = 0
 ALLAUTH_ONLY = 510  # social_id NULL, but allauth knows GitHub id 90510, login "allauth-only"
 NEVER_SIGNED_IN = 511  # social_id NULL, no allauth account
+ALLAUTH_DIFFERS = 21  # social_id 10021, allauth's uid 90021: allauth's wins
+# Zero dates (`0000-00-00 00:00:00`, kept by MySQL when NO_ZERO_DATE is off).
+ZERO_CREATED_MEMBER = 512  # created_at zero, updated_at known
+ZERO_DATES_MEMBER = 513  # both zero
+ZERO_DATES_TEAM, ZERO_TEAM_LEADER = 907, 71  # both zero; its slot member, application, like
+ZERO_DATE_APPLICATION_OF, ZERO_DATE_LIKE_OF = 72, 73
+TWO_PENDING_TEAM, TWO_PENDING_MEMBER = 907, 74  # pending for 웹 and for 파이썬 in one team
+ACCEPTED_WITHOUT_ROW = 75  # accepted to DUPLICATE_SLOT_TEAM, no team_teamuser row
+MESSY_TEAM_URL = 906  # url "https://x.example,, ftp://bad.example ,"
+ZERO = "0000-00-00 00:00:00"
+# (table, which rows, columns) set to the zero date after seeding.
+ZERO_DATES = (
+    ("user_customuser", f"id = {ZERO_CREATED_MEMBER}", ("created_at",)),
+    ("user_customuser", f"id = {ZERO_DATES_MEMBER}", ("created_at", "updated_at")),
+    ("team_team", f"id = {ZERO_DATES_TEAM}", ("created_at", "updated_at")),
+    (
+        "team_teamapply",
+        f"team_id = {ZERO_DATES_TEAM} AND user_id = {ZERO_DATE_APPLICATION_OF}",
+        ("created_at", "updated_at"),
+    ),
+    ("team_likes", f"team_id = {ZERO_DATES_TEAM}", ("created_at",)),
+)
 
 
 def _name(rng: random.Random) -> str:
@@ -128,7 +150,7 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     member(OTHER_LEADER)
     member(NAMED_IN_LEADER_ROW)
     member(FINISHED_NUMBER, student_num="201955555")
-    member(UNFINISHED_NUMBER, student_num="201955555", position=None, social_id=None)
+    member(UNFINISHED_NUMBER, student_num="201955555", position=None)  # signed in, no more
     member(MESSY_LISTS)
     rows["user_usertech"].append({"user_id": MESSY_LISTS, "tech": b" Python,,Django , ,"})
     rows["user_userurls"].append(
@@ -147,6 +169,17 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
         }
     )
     member(NEVER_SIGNED_IN, social_id=None, student_num=None, position=None)
+    member(ZERO_CREATED_MEMBER)
+    member(ZERO_DATES_MEMBER)
+    rows["socialaccount_socialaccount"].append(
+        {
+            "id": 100,
+            "provider": "github",
+            "uid": "90021",
+            "extra_data": json.dumps({"login": f"user{ALLAUTH_DIFFERS}", "id": 90021}),
+            "user_id": ALLAUTH_DIFFERS,
+        }
+    )
 
     ids = {"teamtech": 0, "teamuser": 0, "apply": 0, "like": 0}
 
@@ -271,7 +304,12 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     slot(DUPLICATE_SLOT_TEAM, "웹", 1, 0)
     join(DUPLICATE_SLOT_TEAM, 67, "웹")
 
-    team(MALFORMED_TEAM, 68, explain=b"\xff\xfe broken \xc3")
+    team(
+        MALFORMED_TEAM,
+        68,
+        explain=b"\xff\xfe broken \xc3",
+        url=b"https://x.example,, ftp://bad.example ,",
+    )
     join(MALFORMED_TEAM, 68, "팀장")
     slot(MALFORMED_TEAM, "유니티", 3, 1)
     join(MALFORMED_TEAM, 69, "코볼")
@@ -279,6 +317,17 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     apply(MALFORMED_TEAM, 70, "코볼", approved=0, at=_at(70))
     like(MALFORMED_TEAM, MALFORMED_MEMBER)
     like(MALFORMED_TEAM, DISABLED)
+
+    apply(DUPLICATE_SLOT_TEAM, ACCEPTED_WITHOUT_ROW, "웹", approved=1, at=_at(66))
+
+    team(ZERO_DATES_TEAM, ZERO_TEAM_LEADER)  # its dates become zero after seeding
+    join(ZERO_DATES_TEAM, ZERO_TEAM_LEADER, "팀장")
+    slot(ZERO_DATES_TEAM, "웹", 2, 1)
+    slot(ZERO_DATES_TEAM, "파이썬", 1, 0)
+    join(ZERO_DATES_TEAM, ZERO_DATE_APPLICATION_OF, "웹", accepted=_at(68))
+    like(ZERO_DATES_TEAM, ZERO_DATE_LIKE_OF)
+    apply(ZERO_DATES_TEAM, TWO_PENDING_MEMBER, "웹", approved=0, at=_at(69))
+    apply(ZERO_DATES_TEAM, TWO_PENDING_MEMBER, "파이썬", approved=0, at=_at(69.5))
     return rows
 
 
@@ -305,6 +354,11 @@ async def _load(connection: AsyncConnection) -> None:
         await connection.execute(
             text(f"INSERT INTO {table} ({quoted}) VALUES ({values})"), table_rows
         )
+    # The zero dates: written as the old service's MySQL could (NO_ZERO_DATE off).
+    await connection.execute(text("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'"))
+    for table, where, columns in ZERO_DATES:
+        assignments = ", ".join(f"`{c}` = '{ZERO}'" for c in columns)
+        await connection.execute(text(f"UPDATE {table} SET {assignments} WHERE {where}"))
 
 
 @asynccontextmanager

@@ -353,3 +353,50 @@ def test_titles_and_descriptions_are_made_to_fit_our_rules() -> None:
     assert eleven.genre is Genre.WEB
     assert twelve.title.value == "줄 바꿈" and twelve.description.value == "oktext"
     assert len(reasons(plan, "team_team")) >= 5
+
+
+def test_zero_dates_are_reported_rows_with_the_nearest_known_time_not_a_stop() -> None:
+    """A zero date (``0000-00-00 00:00:00``) reaches the mapping as None: each column falls
+    back to the nearest time the old rows do know, and the report names the row."""
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    later = datetime(2024, 3, 10, 9, 0)  # naive KST
+    snapshot = club(
+        members=[
+            old_member(1, created_at=None, updated_at=later),
+            old_member(2, created_at=None, updated_at=None),
+            # 0001-01-01 00:00 KST is a valid MySQL datetime with no UTC moment of ours.
+            old_member(3, created_at=datetime(1, 1, 1)),
+        ],
+        teams=[old_team(10, 1, created_at=None, updated_at=None)],
+        applications=[
+            OldApplication(300, 10, 3, "저요", "웹", False, None, None),
+            OldApplication(301, 10, 2, "", "웹", True, T0, None),
+        ],
+        likes=[OldLike(400, 10, 2, None)],
+    )
+    plan = plan_import(snapshot, now)
+    assert [m.id for m in plan.members] == [1, 2, 3] and len(plan.teams) == 1
+    by_id = {m.id: m for m in plan.members}
+    assert by_id[1].created_at == kst_to_utc(later)
+    assert by_id[2].created_at == now and by_id[3].created_at == now
+    zero = "created_at holds no valid date (0000-00-00 or the like)"
+    members = reasons(plan, "user_customuser")
+    assert f"1: {zero} → updated_at used" in members
+    assert f"2: {zero} → the import's time used" in members
+    assert f"3: {zero} → the import's time used" in members
+    # The team falls back to its leader's (known) time and takes its term from it.
+    (team,) = plan.teams
+    assert team.created_at == by_id[1].created_at == team.updated_at
+    assert team.term == Term(2024, 1)
+    teams = reasons(plan, "team_team")
+    assert any("created_at holds no valid date" in r and "leader member 1" in r for r in teams)
+    assert any("updated_at holds no valid date" in r for r in teams)
+    apps = {a.id: a for a in plan.applications}
+    assert apps[300].created_at == team.created_at and apps[300].decided_at is None
+    assert apps[301].decided_at == apps[301].created_at == kst_to_utc(T0)
+    assert len(reasons(plan, "team_teamapply")) == 2
+    assert plan.likes[0].created_at == team.created_at
+    assert reasons(plan, "team_likes") == [
+        "400: created_at holds no valid date (0000-00-00 or the like) → the team's created_at used"
+    ]
+    assert plan.report.totals["team_likes"].changed == 1 and plan.report.error is None

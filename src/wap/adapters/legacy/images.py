@@ -1,6 +1,5 @@
-"""The old service's image files: a local folder with the bucket's layout, or its public
-URLs over HTTP(S). (A source reading the bucket with credentials can reuse the S3 storage
-adapter; see docs/legacy-import.md.)"""
+"""The old service's image files: the old bucket read with credentials (obstore, as our S3
+image store), a local folder with the bucket's layout, or its public URLs over HTTP(S)."""
 
 from __future__ import annotations
 
@@ -9,10 +8,32 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import obstore
+from obstore.exceptions import BaseError, PermissionDeniedError, UnauthenticatedError
+from obstore.store import S3Store
 
-from wap.application.legacy.ports import LegacyImageSource, LegacyImageUnavailable
+from wap.application.legacy.ports import (
+    LegacyImageSource,
+    LegacyImagesUnreachable,
+    LegacyImageUnavailable,
+)
 
 MAX_FETCH_BYTES = 32 * 1024 * 1024  # far above any upload the old service took
+
+
+def object_key(url: str) -> str:
+    """The object key an old image URL names: the path of a virtual-hosted URL
+    (``https://<bucket>.s3.<region>.amazonaws.com/<key>``, what the old service wrote), or
+    of a path-style one after its bucket (``https://s3.<region>.amazonaws.com/<bucket>/<key>``).
+    Raises ``LegacyImageUnavailable`` for a URL that names no object (or climbs out with ``..``)."""
+    parts = urlsplit(url)
+    segments = [p for p in PurePosixPath(unquote(parts.path)).parts if p not in ("/", "")]
+    host = (parts.hostname or "").lower()
+    if host.endswith("amazonaws.com") and host.startswith(("s3.", "s3-")):
+        segments = segments[1:]  # path-style: the first segment is the bucket
+    if not segments or any(p in (".", "..") for p in segments):
+        raise LegacyImageUnavailable(f"{url} names no file in the folder")
+    return "/".join(segments)
 
 
 class FolderLegacyImages(LegacyImageSource):
@@ -23,11 +44,7 @@ class FolderLegacyImages(LegacyImageSource):
         self._root = root.resolve()
 
     def path_of(self, url: str) -> Path:
-        parts = PurePosixPath(unquote(urlsplit(url).path)).parts
-        relative = [p for p in parts if p not in ("/", "")]
-        if not relative or any(p in (".", "..") for p in relative):
-            raise LegacyImageUnavailable(f"{url} names no file in the folder")
-        return self._root.joinpath(*relative)
+        return self._root.joinpath(*object_key(url).split("/"))
 
     async def fetch(self, url: str) -> bytes:
         path = self.path_of(url)
@@ -59,3 +76,37 @@ class HttpLegacyImages(LegacyImageSource):
                 return b"".join(chunks)
         except httpx.HTTPError as error:
             raise LegacyImageUnavailable(f"{type(error).__name__}: {error}") from None
+
+
+class S3LegacyImages(LegacyImageSource):
+    """The old bucket itself, read with credentials given for it (``--images-from
+    s3://<bucket>[/<prefix>]`` and the ``WAP_LEGACY_S3_*`` settings). An old URL's path is
+    the object's key under ``prefix`` (empty for the old bucket; a folder when the bucket was
+    copied into one of another bucket). A missing or refused object is that image's problem
+    (its old URL is kept); a bucket that cannot be reached at all stops the import."""
+
+    def __init__(self, store: S3Store) -> None:
+        self._store = store
+
+    async def fetch(self, url: str) -> bytes:
+        key = object_key(url)
+        try:
+            result = await obstore.get_async(self._store, key)
+            size = int(result.meta["size"])
+            if size > MAX_FETCH_BYTES:
+                raise LegacyImageUnavailable(f"{key} is larger than {MAX_FETCH_BYTES} bytes")
+            return bytes(await result.bytes_async())
+        except FileNotFoundError:
+            raise LegacyImageUnavailable(f"no object {key} in the old bucket") from None
+        except (PermissionDeniedError, UnauthenticatedError) as error:
+            raise LegacyImageUnavailable(f"{key} refused: {_first_line(error)}") from None
+        except (BaseError, OSError) as error:
+            raise LegacyImagesUnreachable(
+                f"the old bucket cannot be read: {_first_line(error)}"
+            ) from None
+
+
+def _first_line(error: BaseException) -> str:
+    """obstore's messages run over many lines (the whole error chain); the report takes one."""
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__

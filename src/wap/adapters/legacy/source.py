@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -105,11 +106,13 @@ class MySqlLegacySource(LegacySource):
                 is_approved=bool(r[8]),
                 is_active=bool(r[9]),
                 is_staff=bool(r[10]),
-                created_at=r[11],
+                created_at=_moment(r[11]),
+                updated_at=_moment(r[12]),
             )
             for r in await rows(
                 "SELECT id, email, social_id, name, student_num, position, `explain`, image, "
-                "is_approved, is_active, is_staff, created_at FROM user_customuser ORDER BY id"
+                "is_approved, is_active, is_staff, created_at, updated_at "
+                "FROM user_customuser ORDER BY id"
             )
         ]
         snapshot.techs = {
@@ -141,8 +144,8 @@ class MySqlLegacySource(LegacySource):
                 url=_bytes(r[8]),
                 is_approved=bool(r[9]),
                 is_accomplished=bool(r[10]),
-                created_at=r[11],
-                updated_at=r[12],
+                created_at=_moment(r[11]),
+                updated_at=_moment(r[12]),
             )
             for r in await rows(
                 "SELECT id, leader_id, title, `explain`, genre, `like`, `view`, image, url, "
@@ -160,19 +163,28 @@ class MySqlLegacySource(LegacySource):
             for r in await rows("SELECT id, team_id, user_id, tech FROM team_teamuser ORDER BY id")
         ]
         snapshot.applications = [
-            OldApplication(r[0], r[1], r[2], r[3], r[4] or "", bool(r[5]), r[6], r[7])
+            OldApplication(
+                r[0], r[1], r[2], r[3], r[4] or "", bool(r[5]), _moment(r[6]), _moment(r[7])
+            )
             for r in await rows(
                 "SELECT id, team_id, user_id, bio, tech, is_approved, created_at, updated_at "
                 "FROM team_teamapply ORDER BY id"
             )
         ]
         snapshot.likes = [
-            OldLike(r[0], r[1], r[2], r[3])
+            OldLike(r[0], r[1], r[2], _moment(r[3]))
             for r in await rows(
                 "SELECT id, team_id, user_id, created_at FROM team_likes ORDER BY id"
             )
         ]
         return snapshot
+
+
+def _moment(value: Any) -> datetime | None:
+    """A ``DATETIME`` column as the driver hands it: a ``datetime``, or for a zero date
+    (``0000-00-00 00:00:00``, ``2024-00-10 …``: what MySQL keeps when ``NO_ZERO_DATE`` is off)
+    the text it could not convert. Such a value is None here; the mapping reports it."""
+    return value if isinstance(value, datetime) else None
 
 
 def _bytes(value: Any) -> bytes | None:

@@ -15,6 +15,7 @@ from wap.adapters.sql.teams import team_values
 from wap.application.legacy.plan import ImportPlan
 from wap.application.legacy.ports import LegacyTarget, Present
 from wap.domain.applications import ApplicationStatus
+from wap.domain.members import MemberStatus, Role
 
 BATCH = 500
 
@@ -36,13 +37,21 @@ class SqlLegacyTarget(LegacyTarget):
         )
         if not self._migrated:
             return found  # a dry run may still plan against nothing; ``write`` refuses
-        for id_, github_id, number in await self._session.execute(
-            select(members.c.id, members.c.github_id, members.c.student_number)
+        for id_, github_id, number, role, status in await self._session.execute(
+            select(
+                members.c.id,
+                members.c.github_id,
+                members.c.student_number,
+                members.c.role,
+                members.c.status,
+            )
         ):
             found.members[id_] = github_id
             found.github_ids[github_id] = id_
             if number is not None:
                 found.student_numbers[number] = id_
+            if role == Role.OFFICER.value and status == MemberStatus.APPROVED.value:
+                found.officers.add(id_)
         for id_, key in await self._session.execute(select(teams.c.id, teams.c.title_key)):
             found.teams[id_] = key
             found.title_keys[key] = id_

@@ -61,6 +61,17 @@ def kst_to_utc(naive: datetime) -> datetime:
     return naive.replace(tzinfo=KST).astimezone(UTC)
 
 
+def known_utc(naive: datetime | None) -> datetime | None:
+    """``kst_to_utc``, or None for a column that held no valid date (a zero date reaches us
+    as None; ``0001-01-01 00:00`` KST has no UTC moment a ``datetime`` can hold)."""
+    if naive is None:
+        return None
+    try:
+        return kst_to_utc(naive)
+    except (OverflowError, ValueError):
+        return None
+
+
 def decode_list(raw: bytes | str | None) -> tuple[list[str], list[str]]:
     """A comma-joined list column: its items (trimmed, empty ones left out) and what was
     off about it (empty items, bytes that are not UTF-8), for the report."""
@@ -154,8 +165,9 @@ def _clean_multiline(text: str) -> str:
 
 
 class _Planner:
-    def __init__(self, snapshot: LegacySnapshot) -> None:
+    def __init__(self, snapshot: LegacySnapshot, now: datetime) -> None:
         self.old = snapshot
+        self.now = now
         self.plan = ImportPlan()
         self.report: Report = self.plan.report
         self.members: dict[int, Member] = {}
@@ -163,6 +175,32 @@ class _Planner:
         self.slot_rows: dict[tuple[int, Category], OldSlot] = {}
         # Which team_teamuser row a planned membership came from (for the report).
         self.entry_row: dict[int, int] = {}
+
+    def moment(
+        self,
+        table: str,
+        id: int,
+        column: str,
+        value: datetime | None,
+        fallbacks: list[tuple[str, datetime | None]],
+        last: tuple[str, datetime],
+    ) -> datetime:
+        """An old ``DATETIME`` column as our UTC moment. A zero (or otherwise invalid) date is
+        no reason to stop the import or to drop the row: the first known of ``fallbacks``
+        (then ``last``) stands in for it, and the report says which."""
+        found = known_utc(value)
+        if found is not None:
+            return found
+        for name, other in [*fallbacks, last]:
+            if other is not None:
+                self.report.change(
+                    table,
+                    id,
+                    f"{column} holds no valid date (0000-00-00 or the like)",
+                    f"{name} used",
+                )
+                return other
+        raise AssertionError("unreachable: last is always a moment")
 
     # Members
     def identity(
@@ -283,11 +321,19 @@ class _Planner:
                 self.report.change(
                     table, old.id, "account disabled (is_active = 0)", "pending: an officer decides"
                 )
+        created = self.moment(
+            table,
+            old.id,
+            "created_at",
+            old.created_at,
+            [("updated_at", known_utc(old.updated_at))],
+            ("the import's time", self.now),
+        )
         return Member(
             id=old.id,
             github_id=github_id,
             github_login=login,
-            created_at=kst_to_utc(old.created_at),
+            created_at=created,
             avatar_url=full,
             avatar_thumbnail_url=thumbnail,
             # The old e-mail is <login>@github.com, no verified contact address: none is
@@ -351,12 +397,22 @@ class _Planner:
         if leader is None:
             self.report.skip(table, old.id, f"leader member {old.leader_id} not imported")
             return None
-        created = kst_to_utc(old.created_at)
+        created = self.moment(
+            table,
+            old.id,
+            "created_at",
+            old.created_at,
+            [("updated_at", known_utc(old.updated_at))],
+            (f"leader member {leader.id}'s created_at", leader.created_at),
+        )
         try:
             term = Term.at(created)
         except WapError:
             self.report.skip(table, old.id, f"created_at {old.created_at} is in no term of ours")
             return None
+        updated = self.moment(
+            table, old.id, "updated_at", old.updated_at, [], ("created_at", created)
+        )
         if not leader.is_approved:
             self.report.note(
                 table, old.id, f"leader member {leader.id} is not approved", "imported as it is"
@@ -398,7 +454,7 @@ class _Planner:
             leader_id=leader.id,
             term=term,
             created_at=created,
-            updated_at=max(kst_to_utc(old.updated_at), created),
+            updated_at=max(updated, created),
             slots={},
             links=Links(tuple(links)),
             image_url=full,
@@ -498,8 +554,9 @@ class _Planner:
         table = "team_teamuser"
         accepted_at: dict[tuple[int, int], datetime] = {}
         for app in self.old.applications:
-            if app.is_approved:
-                accepted_at[(app.team_id, app.user_id)] = kst_to_utc(app.updated_at)
+            decided = known_utc(app.updated_at) or known_utc(app.created_at)
+            if app.is_approved and decided is not None:
+                accepted_at[(app.team_id, app.user_id)] = decided
         in_slots: dict[tuple[int, Category], list[TeamMember]] = defaultdict(list)
         has_leader: set[int] = set()
         seen: set[tuple[int, int]] = set()
@@ -665,10 +722,10 @@ class _Planner:
                     )
                     continue
                 pending[key] = row.id
-            self.plan.applications.append(self.application(row, category))
+            self.plan.applications.append(self.application(row, category, team))
             self.report.imported(table)
 
-    def application(self, row: OldApplication, category: Category) -> Application:
+    def application(self, row: OldApplication, category: Category, team: Team) -> Application:
         try:
             message = Message.of(row.bio)
         except WapError:
@@ -676,7 +733,20 @@ class _Planner:
             self.report.change(
                 "team_teamapply", row.id, "bio breaks our message rule", "made one line"
             )
-        created = kst_to_utc(row.created_at)
+        table = "team_teamapply"
+        created = self.moment(
+            table,
+            row.id,
+            "created_at",
+            row.created_at,
+            [("updated_at", known_utc(row.updated_at))],
+            (f"team {team.id}'s created_at", team.created_at),
+        )
+        decided: datetime | None = None
+        if row.is_approved:
+            decided = self.moment(
+                table, row.id, "updated_at", row.updated_at, [], ("created_at", created)
+            )
         status = ApplicationStatus.ACCEPTED if row.is_approved else ApplicationStatus.PENDING
         return Application(
             id=row.id,
@@ -686,7 +756,7 @@ class _Planner:
             message=message,
             created_at=created,
             status=status,
-            decided_at=max(kst_to_utc(row.updated_at), created) if row.is_approved else None,
+            decided_at=max(decided, created) if decided is not None else None,
         )
 
     def plan_likes(self) -> None:
@@ -706,7 +776,16 @@ class _Planner:
                 continue
             seen.add((row.team_id, row.user_id))
             counts[row.team_id] += 1
-            self.plan.likes.append(Like(row.team_id, row.user_id, kst_to_utc(row.created_at)))
+            team = self.teams[row.team_id]
+            liked = self.moment(
+                table,
+                row.id,
+                "created_at",
+                row.created_at,
+                [],
+                ("the team's created_at", team.created_at),
+            )
+            self.plan.likes.append(Like(row.team_id, row.user_id, liked))
             self.plan.row_teams[table].append(row.team_id)
             self.report.imported(table)
         old_like = {t.id: t.like for t in self.old.teams}
@@ -721,9 +800,11 @@ class _Planner:
                 )
 
 
-def plan_import(snapshot: LegacySnapshot) -> ImportPlan:
-    """Every decision of the import, in the order the old rows depend on each other."""
-    planner = _Planner(snapshot)
+def plan_import(snapshot: LegacySnapshot, now: datetime | None = None) -> ImportPlan:
+    """Every decision of the import, in the order the old rows depend on each other.
+    ``now`` (the import's time) stands in for a member's creation time that the old row has
+    no valid date for, not even in ``updated_at``."""
+    planner = _Planner(snapshot, now or datetime.now(UTC))
     planner.plan_members()
     planner.plan_teams()
     planner.plan_slots()

@@ -49,6 +49,10 @@ class Report:
     totals: dict[str, Totals] = field(default_factory=lambda: {t: Totals() for t in TABLES})
     error: str | None = None
     changed_rows: set[tuple[str, int]] = field(default_factory=set)
+    # Warnings about the import as a whole rather than a row (no officer among the members).
+    notices: list[str] = field(default_factory=list)
+    # The commit raised and our database could not be asked afterwards whether it happened.
+    maybe_written: bool = False
 
     def read(self, table: str, count: int = 1) -> None:
         self.totals[table].read += count
@@ -71,9 +75,12 @@ class Report:
         """A line that changes no total (a row dropped from a list, a recomputed count)."""
         self.lines.append(ReportLine(table, id, reason, action))
 
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
     @property
     def warnings(self) -> int:
-        return len(self.lines)
+        return len(self.lines) + len(self.notices)
 
     def render(self, *, dry_run: bool) -> str:
         out = ["wap import-legacy" + (" (dry run: nothing written)" if dry_run else "")]
@@ -82,16 +89,22 @@ class Report:
                 (line for line in self.lines if line.table == table), key=lambda x: x.id
             ):
                 out.append(f"  {line}")
+        out.extend(f"  warning: {notice}" for notice in self.notices)
         out.append("totals (read / imported / already present / changed / skipped):")
         for table, t in self.totals.items():
             out.append(
                 f"  {table:<16} {t.read:>6} {t.imported - t.present:>6} {t.present:>6} "
                 f"{t.changed:>6} {t.skipped:>6}"
             )
-        if self.error:
+        if self.error and self.maybe_written:
+            out.append(
+                f"error: {self.error}: whether the commit went through cannot be told (copied "
+                "images kept); rerun the import: it writes only what is missing"
+            )
+        elif self.error:
             out.append(f"error: {self.error}: nothing was written")
         else:
-            out.append(f"{len(self.lines)} warnings")
+            out.append(f"{self.warnings} warnings")
         return "\n".join(out)
 
 

@@ -32,6 +32,7 @@ class Present:
     teams: dict[int, str] = field(default_factory=dict)
     title_keys: dict[str, int] = field(default_factory=dict)
     applications: set[int] = field(default_factory=set)
+    officers: set[int] = field(default_factory=set)  # our approved officers' member ids
 
 
 class LegacyTarget(Protocol):
@@ -56,10 +57,16 @@ class LegacyImageUnavailable(Exception):
     """An old image could not be fetched (gone, unreachable, not an image we can read)."""
 
 
+class LegacyImagesUnreachable(Exception):
+    """The place the old images are read from cannot be reached at all (a wrong endpoint, a
+    bucket that does not exist): no image could be copied, so the import stops."""
+
+
 class LegacyImageSource(Protocol):
     """The old service's image files, addressed by their old URL
     (``https://<bucket>.s3.<region>.amazonaws.com/<folder>/image.jpg``)."""
 
     @abstractmethod
     async def fetch(self, url: str) -> bytes:
-        """The file's bytes. Raises ``LegacyImageUnavailable``."""
+        """The file's bytes. Raises ``LegacyImageUnavailable`` for this image (the import goes
+        on and keeps its old URL) or ``LegacyImagesUnreachable`` (the import stops)."""

@@ -1,7 +1,9 @@
 """The old service's rows as plain structures, exactly as its database holds them.
 
-Times are naive Korea Standard Time, list columns are the raw bytes of a comma-joined list:
-decoding them is the mapping's business (``mapping.py``), not the reader's."""
+Times are naive Korea Standard Time, or None where the column holds no valid date (MySQL's
+zero date ``0000-00-00 00:00:00`` and its kin, which no ``datetime`` can hold); list columns are
+the raw bytes of a comma-joined list: deciding about both is the mapping's business
+(``mapping.py``), not the reader's."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ class OldMember:
     is_approved: bool
     is_active: bool
     is_staff: bool
-    created_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,8 @@ class OldTeam:
     url: bytes | None
     is_approved: bool
     is_accomplished: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +82,8 @@ class OldApplication:
     bio: str | None
     tech: str
     is_approved: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ class OldLike:
     id: int
     team_id: int
     user_id: int
-    created_at: datetime
+    created_at: datetime | None
 
 
 @dataclass(slots=True)
