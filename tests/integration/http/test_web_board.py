@@ -24,7 +24,7 @@ CARD = re.compile(r'<article class="card" data-testid="card">(.*?)</article>', r
 def main_of(page: httpx.Response) -> str:
     assert page.status_code == 200, page.text[:500]
     assert page.headers["content-type"].startswith("text/html")
-    found = re.search(r"<main>(.*)</main>", page.text, re.S)
+    found = re.search(r"<main[^>]*>(.*)</main>", page.text, re.S)
     assert found, page.text[:500]
     return found[1]
 
