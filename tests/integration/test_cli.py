@@ -88,7 +88,7 @@ async def test_migrate_creates_the_schema_on_mariadb_and_a_second_run_is_a_no_op
                 await connection.execute(text(f"SELECT version_num FROM `{name}`.alembic_version"))
             ).all()
         assert {"members", "teams", "team_slots", "applications", "likes"} <= tables
-        assert version == [("0003",)]
+        assert version == [("0004",)]
     finally:
         async with admin.begin() as connection:
             await connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +17,7 @@ from tests.integration.http.conftest import Account, World
 from tests.integration.http.fakes import GitHubUser
 from tests.integration.http.test_team_building import open_team, png
 from tests.integration.http.test_web_sessions import browser
+from wap.domain.terms import KST
 
 CARD = re.compile(r'<article class="card" data-testid="card">(.*?)</article>', re.S)
 
@@ -113,7 +114,8 @@ async def test_a_card_shows_tags_places_deadline_leader_likes_views_and_thumbnai
     # The leader signs in again with a GitHub picture: the card shows it.
     picture = "https://avatars.test/leader.png"
     await world.sign_in(GitHubUser(leader.github.id, leader.github.login, avatar_url=picture))
-    deadline = datetime.now(UTC) + timedelta(days=3, hours=1)
+    # Noon in Seoul three calendar days ahead: D-3 whatever the hour (D-days count KST days).
+    deadline = (datetime.now(KST) + timedelta(days=3)).replace(hour=12, minute=0, second=0)
     team_id = await approved_team(
         world,
         leader,
