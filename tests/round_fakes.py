@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from tests.fakes import InMemoryMemberRepository, InMemoryTeamRepository
 from wap.application.rounds.ports import OutcomeRow, RoundRepository
+from wap.domain.errors import RoundAlreadyOpen
 from wap.domain.members import MemberStatus
-from wap.domain.rounds import Entry, NewRound, Round
+from wap.domain.rounds import Entry, NewRound, Round, RoundState
 from wap.domain.terms import Term
 
 
@@ -24,6 +25,10 @@ class InMemoryRoundRepository(RoundRepository):
         self._ids = itertools.count(1)
 
     async def add(self, new: NewRound) -> Round:
+        if any(
+            r.term == new.term and r.state is not RoundState.PUBLISHED for r in self._rows.values()
+        ):
+            raise RoundAlreadyOpen()
         round_ = copy.deepcopy(new).stored(next(self._ids))
         self._rows[round_.id] = copy.deepcopy(round_)
         return round_

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.integration.http.conftest import Account, World
 from tests.integration.http.test_team_building import open_team
-from wap.adapters.sql.tables import notifications, team_members, team_slots
+from wap.adapters.sql.tables import notifications, rounds, team_members, team_slots
 
 CATEGORIES = ["웹", "IOS", "안드로이드", "파이썬"]
 
@@ -270,3 +270,48 @@ def _five(
         if choice not in picked and len(picked) < 5:
             picked.append(choice)
     return [{"team_id": t, "category": c} for t, c in picked]
+
+
+async def test_ten_officers_opening_at_once_open_one_round(world: World) -> None:
+    """The database decides "one unpublished round per term": ten officers' opens at the same
+    moment give exactly one round; the others get the already-open refusal, never a 500."""
+    client = world.client
+    officers = await asyncio.gather(
+        *(world.account(f"Officer{chr(65 + i)}", officer=True) for i in range(10))
+    )
+    opens = await asyncio.gather(
+        *(
+            client.post("/api/v1/rounds", json={"deadline": deadline()}, headers=o.auth)
+            for o in officers
+        )
+    )
+    statuses = sorted((r.status_code, r.json().get("code")) for r in opens)
+    assert statuses == [(201, None)] + [(409, "round.already_open")] * 9, [r.text for r in opens]
+    async with world.engine.connect() as connection:
+        stored = (await connection.execute(select(rounds.c.id, rounds.c.open_term))).all()
+    (opened,) = [r.json() for r in opens if r.status_code == 201]
+    rid = opened["id"]
+    assert [(row.id, row.open_term) for row in stored] == [(rid, opened["term"])]
+
+    # Publishing frees the term (its open_term goes NULL): the next round opens, once.
+    officer = officers[0]
+    assert (await client.post(f"/api/v1/rounds/{rid}/run", headers=officer.auth)).is_success
+    published = await client.post(f"/api/v1/rounds/{rid}/publish", headers=officer.auth)
+    assert published.status_code == 200, published.text
+    again = await asyncio.gather(
+        *(
+            client.post("/api/v1/rounds", json={"deadline": deadline()}, headers=o.auth)
+            for o in officers[:5]
+        )
+    )
+    assert sorted(r.status_code for r in again) == [201, 409, 409, 409, 409]
+    async with world.engine.connect() as connection:
+        stored = (
+            await connection.execute(
+                select(rounds.c.id, rounds.c.state, rounds.c.open_term).order_by(rounds.c.id)
+            )
+        ).all()
+    assert [(row.state, row.open_term is None) for row in stored] == [
+        ("published", True),
+        ("open", False),
+    ]

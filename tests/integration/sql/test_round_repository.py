@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import pytest
@@ -25,6 +25,7 @@ from wap.application.members.ports import MemberRepository
 from wap.application.rounds.ports import OutcomeRow, RoundRepository
 from wap.application.teams.ports import TeamRepository
 from wap.domain.catalog import Category
+from wap.domain.errors import RoundAlreadyOpen
 from wap.domain.members import MemberStatus
 from wap.domain.rounds import Entry, NewRound, Pair, SlotKey
 from wap.domain.terms import Term
@@ -102,6 +103,8 @@ async def test_a_round_and_everything_in_it_round_trips(store: Store) -> None:
                 officer_id=leader.id, deadline=NOW + timedelta(days=1), max_choices=3, now=NOW
             )
         )
+        older.publish(NOW + timedelta(days=1))  # a term has one unpublished round at most
+        await repos.rounds.save(older)
         new = NewRound.open(
             officer_id=leader.id, deadline=NOW + timedelta(days=2), max_choices=4, now=NOW
         )
@@ -157,3 +160,41 @@ async def test_a_round_and_everything_in_it_round_trips(store: Store) -> None:
         await repos.commit()
     async with store.transaction() as repos:
         assert await repos.rounds.eligible(term) == [b.id]
+
+
+async def test_a_term_has_one_unpublished_round_at_most(store: Store) -> None:
+    """The store itself refuses a second unpublished round of a term (not only the use case's
+    check, which two officers opening at once can both pass); a published one frees the term,
+    and other terms are not affected."""
+
+    def opening(now: datetime = NOW) -> NewRound:
+        return NewRound.open(officer_id=1, deadline=now + timedelta(days=1), max_choices=3, now=now)
+
+    async with store.transaction() as repos:
+        first = await repos.rounds.add(opening())
+        await repos.commit()
+    for state in ("open", "closed"):
+        async with store.transaction() as repos:
+            with pytest.raises(RoundAlreadyOpen):
+                await repos.rounds.add(opening())
+            if state == "open":
+                loaded = await repos.rounds.get(first.id)
+                assert loaded is not None
+                loaded.run(NOW)
+                await repos.rounds.save(loaded)
+                await repos.commit()
+    async with store.transaction() as repos:
+        # Another term is free; the refused adds left nothing behind.
+        elsewhere = await repos.rounds.add(opening(NOW + timedelta(days=200)))
+        assert elsewhere.term != first.term
+        loaded = await repos.rounds.get(first.id)
+        assert loaded is not None
+        loaded.publish(NOW)
+        await repos.rounds.save(loaded)
+        second = await repos.rounds.add(opening())
+        await repos.commit()
+    async with store.transaction() as repos:
+        latest = await repos.rounds.latest(first.term)
+        assert latest is not None and latest.id == second.id != first.id
+        with pytest.raises(RoundAlreadyOpen):
+            await repos.rounds.add(opening())

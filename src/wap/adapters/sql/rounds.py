@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wap.adapters.sql.results import inserted_id
@@ -20,6 +21,7 @@ from wap.adapters.sql.tables import (
 )
 from wap.application.rounds.ports import OutcomeRow, RoundRepository
 from wap.domain.catalog import Category
+from wap.domain.errors import RoundAlreadyOpen
 from wap.domain.members import MemberStatus
 from wap.domain.rounds import Entry, NewRound, Pair, Round, RoundState, SlotKey
 from wap.domain.terms import Term
@@ -61,6 +63,8 @@ def _values(round_: NewRound) -> dict[str, Any]:
         "published_at": round_.published_at,
         "pins": _raw(round_.pins),
         "removals": _raw(round_.removals),
+        # One unpublished round per term (the unique key): NULL once published.
+        "open_term": None if round_.state is RoundState.PUBLISHED else str(round_.term),
     }
 
 
@@ -69,7 +73,15 @@ class SqlRoundRepository(RoundRepository):
         self._session = session
 
     async def add(self, new: NewRound) -> Round:
-        result = await self._session.execute(insert(rounds).values(_values(new)))
+        # The only unique key a new round can clash on is ``open_term``: the id is generated
+        # and nothing else is unique. So an IntegrityError here is another unpublished round
+        # of the term (two officers opening at once), decided without reading the driver's
+        # message, which differs by database.
+        try:
+            async with self._session.begin_nested():
+                result = await self._session.execute(insert(rounds).values(_values(new)))
+        except IntegrityError:
+            raise RoundAlreadyOpen() from None
         return new.stored(inserted_id(result))
 
     async def _load(self, round_id: int, lock: bool) -> Round | None:

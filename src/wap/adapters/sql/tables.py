@@ -220,7 +220,10 @@ view_flushes = Table(
 )
 
 # The matching round (issue 18). ``opened_by`` has no foreign key: the round outlives an
-# officer's expulsion, as the audit log does.
+# officer's expulsion, as the audit log does. ``open_term`` is the term while the round is not
+# published and NULL once it is: its unique key lets a term have one unpublished round at most,
+# decided by the database even when two officers open one at the same moment (NULLs do not
+# collide, so published rounds never do).
 rounds = Table(
     "rounds",
     metadata,
@@ -235,6 +238,7 @@ rounds = Table(
     Column("published_at", UTCDateTime),
     Column("pins", JSON, nullable=False),
     Column("removals", JSON, nullable=False),
+    Column("open_term", String(6), unique=True),
     Index(None, "term", "id"),
     sqlite_autoincrement=True,
 )

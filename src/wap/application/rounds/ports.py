@@ -29,7 +29,10 @@ class OutcomeRow:
 
 class RoundRepository(Protocol):
     @abstractmethod
-    async def add(self, new: NewRound) -> Round: ...
+    async def add(self, new: NewRound) -> Round:
+        """Store a new round; raises ``RoundAlreadyOpen`` when its term already has an
+        unpublished round (decided by the store, so two officers opening at once cannot
+        both succeed)."""
 
     @abstractmethod
     async def get(self, round_id: int) -> Round | None: ...

@@ -237,6 +237,8 @@ class OpenRound(_RoundUseCase):
         current = await self._rounds.latest(new.term)
         if current is not None and current.state is not RoundState.PUBLISHED:
             raise RoundAlreadyOpen()
+        # Two officers opening at once both pass the check above; the store decides (its
+        # unique key) and refuses the later one with RoundAlreadyOpen as well.
         round_ = await self._rounds.add(new)
         await self._audit_round(
             command.actor,

@@ -50,7 +50,11 @@ def upgrade() -> None:
         sa.Column("published_at", when()),
         sa.Column("pins", sa.JSON(), nullable=False),
         sa.Column("removals", sa.JSON(), nullable=False),
+        # The term while the round is not published, NULL once it is: one unpublished round
+        # per term, enforced by the unique key (NULLs do not collide).
+        sa.Column("open_term", sa.String(6)),
         sa.PrimaryKeyConstraint("id", name="pk_rounds"),
+        sa.UniqueConstraint("open_term", name="uq_rounds_open_term"),
         sqlite_autoincrement=True,
         **TABLE_ARGS,
     )
