@@ -296,8 +296,13 @@ async def create_team(
 @get("/teams/{team_id:int}/edit", include_in_schema=False)
 async def edit_team_page(
     request: Req, team_id: Id, page: FromDishka[Page], get_team: FromDishka[GetTeamDetail]
-) -> Template:
-    team = await get_team(TeamQuery(team_id, page.identity.actor))
+) -> Template | Redirect:
+    actor = page.identity.actor
+    if actor is None:
+        return back("/login")
+    team = await get_team(TeamQuery(team_id, actor))
+    if team.leader_id != actor.member_id:  # only the leader edits (PATCH /teams/{id})
+        return back(f"/teams/{team_id}", error="permission.leader_only")
     form = {
         "title": team.title,
         "genre": team.genre,
