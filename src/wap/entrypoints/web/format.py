@@ -158,6 +158,7 @@ def initial(person: Any) -> str:
 # character that cannot stand unencoded in a URL; trailing punctuation stays outside.
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}’”"
+_OPENERS = {")": "(", "]": "[", "}": "{"}
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -170,6 +171,9 @@ def _inline(text: str) -> str:
         url = found.group(0)
         end = found.end()
         while url and url[-1] in _URL_TAIL:
+            opener = _OPENERS.get(url[-1])
+            if opener is not None and url.count(opener) >= url.count(url[-1]):
+                break  # its own closing bracket: ``…/wiki/Go_(언어)``
             url, end = url[:-1], end - 1
         if len(url) <= len("https://"):
             continue
