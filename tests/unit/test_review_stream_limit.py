@@ -73,3 +73,11 @@ async def test_a_stream_that_ends_gives_its_place_back(monkeypatch: pytest.Monke
         await anext(stream)
     assert limit.holding("member:1") == 0  # even while the generator object is still around
     await stream.aclose()
+
+
+def test_an_event_is_one_data_line_whatever_its_strings_hold() -> None:
+    """Event text cannot end the SSE message early or add a field of its own."""
+    sent = live._message({"type": "slots", "category": '웹\n\ndata: {"type":"x"}\r\nid: 9'})
+    lines = sent.encode().decode().split("\r\n")
+    # One data line, then the blank line that ends the message: nothing else.
+    assert len(lines) == 3 and lines[0].startswith("data: {") and lines[1:] == ["", ""]

@@ -112,3 +112,21 @@ async def test_one_address_without_a_session_holds_a_bounded_number_of_streams(
         # A signed-in member at the same address counts as themself.
         async with listening(page, path) as events:
             assert (await next_event(events))["type"] == "slots"
+
+
+async def test_a_rejected_pending_team_ends_its_leaders_stream_and_has_none_after(
+    live_world: World,
+) -> None:
+    world = live_world
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    pending = await open_team(world, leader)
+    path = f"/live/teams/{pending['id']}"
+    async with browser(world, leader.github) as page, listening(page, path) as events:
+        assert (await next_event(events))["status"] == "pending"
+        rejected = await world.client.post(
+            "/api/v1/admin/teams/reject", json={"ids": [pending["id"]]}, headers=officer.auth
+        )
+        assert rejected.json()["done"] == [pending["id"]], rejected.text
+        assert await next_event(events) == {"type": "gone", "team_id": pending["id"]}
+        again = await page.get(path, headers={"Accept": "text/event-stream"})
+        assert again.status_code == 404

@@ -14,6 +14,7 @@ from tests.integration.http.conftest import Account, World
 from tests.integration.http.test_team_building import open_team
 from tests.integration.http.test_web_sessions import browser, cookie, origin_of
 from wap.adapters.sql.tables import applications, likes, members, teams
+from wap.domain.members import MemberStatus
 
 HUGE = "가" * 600 + "x" * 3000
 WEIRD = [
@@ -217,3 +218,47 @@ async def test_the_edit_form_is_the_leaders_only(world: World) -> None:
         assert first.headers["location"] == "/login"
         second = await members_.get(f"/teams/{team}/edit")
         assert second.headers["location"] == f"/teams/{team}?error=permission.leader_only"
+
+
+TITLE = "\"'><svg onload=alert(1)>"
+DESCRIPTION = (
+    '<script>alert(1)</script> javascript:alert(1) https://a.com/"onmouseover=alert(1)\n'
+    "- <img src=x onerror=alert(1)>\n\n&lt;b&gt; data:text/html,<b>x</b>"
+)
+
+
+async def test_a_hostile_title_and_description_stay_text_on_every_page(world: World) -> None:
+    officer = await world.account("Officer", officer=True)
+    leader = await world.account("Leader")
+    pending = await open_team(world, leader, title=TITLE, description=DESCRIPTION)
+    shown = await open_team(world, leader, officer, title=TITLE + "2", description=DESCRIPTION)
+    async with browser(world, officer.github) as officers, browser(world, leader.github) as own:
+        pages = [
+            await officers.get("/"),
+            await officers.get(f"/teams/{shown['id']}"),
+            await officers.get(f"/teams/{pending['id']}"),
+            await officers.get("/admin"),
+            await own.get("/me"),
+            await own.get(f"/teams/{shown['id']}/edit"),
+            await officers.get("/?q=" + TITLE),
+        ]
+    for page in pages:
+        assert page.status_code == 200, page.url
+        for raw in ("<svg onload", "<script>alert", "<img src=x", "<b>x</b>", 'href="javascript'):
+            assert raw not in page.text, (page.url, raw)
+        assert 'onmouseover=alert(1)"' not in page.text
+
+
+async def test_the_console_and_its_statistics_are_for_officers_only(world: World) -> None:
+    member = await world.account("Member")
+    pending = await world.account("Pending", status=MemberStatus.PENDING)
+    base = str(world.client.base_url)
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=30) as visitor,
+        browser(world, member.github) as members_,
+        browser(world, pending.github) as waiting,
+    ):
+        for client in (visitor, members_, waiting):
+            answer = await client.get("/admin?page=2&mp=-1")
+            assert answer.status_code in (303, 401, 403), answer.status_code
+            assert "chart-" not in answer.text and "<svg" not in answer.text
