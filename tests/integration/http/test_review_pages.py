@@ -262,3 +262,42 @@ async def test_the_console_and_its_statistics_are_for_officers_only(world: World
             answer = await client.get("/admin?page=2&mp=-1")
             assert answer.status_code in (303, 401, 403), answer.status_code
             assert "chart-" not in answer.text and "<svg" not in answer.text
+
+
+async def test_odd_multipart_team_forms_are_never_a_server_error(world: World) -> None:
+    _officer, leader, _member, team = await cast(world)
+    async with browser(world, leader.github) as page:
+        await page.get("/")
+        csrf = cookie(page, "wap_csrf")
+        fields = {
+            "csrf": csrf,
+            "title": "제목",
+            "genre": "웹",
+            "description": "설명",
+            "slots": "웹: 1",
+        }
+        variants: list[dict[str, object]] = [
+            {"files": {"image": ("x.png", b"not an image", "image/png")}},
+            {"files": {"image": ("", b"", "application/octet-stream")}},
+            {"files": {"title": ("t.txt", b"a file where text goes", "text/plain")}},
+            {"files": {"image": ("x.svg", b"<svg onload=alert(1)/>", "image/svg+xml")}},
+            {
+                "files": [
+                    ("image", ("a.png", b"1", "image/png")),
+                    ("image", ("b.png", b"2", "image/png")),
+                ]
+            },
+            {"files": [(f"f{i}", (f"{i}.txt", b"x", "text/plain")) for i in range(200)]},
+        ]
+        failures = []
+        for path in (f"/teams/{team}/edit", "/teams/new"):
+            for variant in variants:
+                answer = await page.post(
+                    path,
+                    data=fields,
+                    headers=origin_of(page),
+                    **variant,  # type: ignore[arg-type]
+                )
+                if answer.status_code >= 500:
+                    failures.append((path, answer.status_code, str(variant)[:60]))
+        assert not failures, failures
