@@ -218,6 +218,16 @@ async def test_the_edit_form_is_the_leaders_only(world: World) -> None:
         assert first.headers["location"] == "/login"
         second = await members_.get(f"/teams/{team}/edit")
         assert second.headers["location"] == f"/teams/{team}?error=permission.leader_only"
+        # Posting the form anyway (with a valid token) is refused the same way, not answered
+        # with the edit form filled in.
+        await members_.get("/")
+        posted = await members_.post(
+            f"/teams/{team}/edit",
+            data={"csrf": cookie(members_, "wap_csrf"), "title": "Mine now", "genre": "웹"},
+            headers=origin_of(members_),
+        )
+        assert posted.status_code == 303, posted.status_code
+        assert posted.headers["location"] == f"/teams/{team}?error=permission.leader_only"
 
 
 TITLE = "\"'><svg onload=alert(1)>"
