@@ -130,3 +130,16 @@ async def test_a_rejected_pending_team_ends_its_leaders_stream_and_has_none_afte
         assert await next_event(events) == {"type": "gone", "team_id": pending["id"]}
         again = await page.get(path, headers={"Accept": "text/event-stream"})
         assert again.status_code == 404
+
+
+async def test_streams_opened_all_at_once_still_stop_at_the_cap(
+    live_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "MEMBER_STREAMS", 3)
+    world = live_world
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    team = await open_team(world, leader, officer)
+    async with browser(world, leader.github) as page, AsyncExitStack() as stack:
+        paths = [f"/live/teams/{team['id']}", "/live/me"] * 6
+        answers = await asyncio.gather(*(statuses(page, p, stack) for p in paths))
+        assert sorted(answers) == [200] * 3 + [429] * 9, answers
