@@ -5,6 +5,7 @@ attributes in the output are the renderer's own, and every link is http(s)."""
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 
 from hypothesis import given, settings
@@ -117,3 +118,12 @@ def test_chart_labels_and_titles_are_text(label: str, series: str, title: str) -
     }  # fmt: skip
     for _, attrs in tags:
         assert set(attrs) <= allowed, attrs
+
+
+def test_a_long_run_of_closing_brackets_is_rendered_in_linear_time() -> None:
+    """Trailing punctuation is weighed once, not recounted per character (a legacy text
+    longer than our 2000 characters must not stall a page)."""
+    started = time.perf_counter()
+    html = str(prose("https://a.com/" + ")" * 50_000))
+    assert time.perf_counter() - started < 1.0
+    assert html.startswith('<p><a href="https://a.com/" rel="noopener nofollow ugc">')

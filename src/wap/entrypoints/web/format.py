@@ -170,11 +170,17 @@ def _inline(text: str) -> str:
     for found in _URL.finditer(text):
         url = found.group(0)
         end = found.end()
-        while url and url[-1] in _URL_TAIL:
-            opener = _OPENERS.get(url[-1])
-            if opener is not None and url.count(opener) >= url.count(url[-1]):
-                break  # its own closing bracket: ``…/wiki/Go_(언어)``
-            url, end = url[:-1], end - 1
+        # Unbalanced closing brackets, counted once: a bracket of the address's own stays.
+        unmatched = {c: url.count(c) - url.count(o) for c, o in _OPENERS.items()}
+        cut = len(url)
+        while cut and url[cut - 1] in _URL_TAIL:
+            tail = url[cut - 1]
+            if tail in unmatched:
+                if unmatched[tail] <= 0:
+                    break  # its own closing bracket: ``…/wiki/Go_(언어)``
+                unmatched[tail] -= 1
+            cut -= 1
+        url, end = url[:cut], end - (len(url) - cut)
         if len(url) <= len("https://"):
             continue
         out.append(str(escape(text[last : found.start()])))
