@@ -109,6 +109,9 @@ async def test_one_address_without_a_session_holds_a_bounded_number_of_streams(
         assert [await statuses(visitor, path, stack) for _ in range(2)] == [200, 200]
         refused = await visitor.get(path, headers={"Accept": "text/event-stream"})
         assert refused.status_code == 429 and refused.json()["code"] == "rate.limited"
+        page_view = await visitor.get(path, headers={"Accept": "text/html"})  # a browser tab
+        assert page_view.status_code == 429
+        assert page_view.headers["content-type"].startswith("text/html")
         # A signed-in member at the same address counts as themself.
         async with listening(page, path) as events:
             assert (await next_event(events))["type"] == "slots"
