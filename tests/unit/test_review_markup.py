@@ -43,6 +43,8 @@ def only_own_markup(html: str) -> None:
             assert set(attrs) == LINK_ATTRS, attrs
             assert re.match(r"https?://", attrs["href"] or "", re.I), attrs
             assert attrs["rel"] == "noopener nofollow ugc"
+        elif tag == "ol":
+            assert set(attrs) <= {"start"} and (attrs.get("start") or "1").isdigit(), attrs
         else:
             assert not attrs, (tag, attrs)
 
@@ -127,3 +129,13 @@ def test_a_long_run_of_closing_brackets_is_rendered_in_linear_time() -> None:
     html = str(prose("https://a.com/" + ")" * 50_000))
     assert time.perf_counter() - started < 1.0
     assert html.startswith('<p><a href="https://a.com/" rel="noopener nofollow ugc">')
+
+
+def test_a_numbered_list_keeps_its_first_number() -> None:
+    """``10. 마감 전에 지원`` alone is item 10, not 1."""
+    assert (
+        str(prose("10. 마감 전에 지원\n11. 면접"))
+        == '<ol start="10"><li>마감 전에 지원</li><li>면접</li></ol>'
+    )
+    assert str(prose("1. 하나\n2. 둘")) == "<ol><li>하나</li><li>둘</li></ol>"
+    assert str(prose("0) 준비")) == '<ol start="0"><li>준비</li></ol>'

@@ -160,7 +160,7 @@ _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}’”"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 
@@ -191,13 +191,13 @@ def _inline(text: str) -> str:
     return "".join(out)
 
 
-def _line_kind(line: str) -> tuple[str, str]:
-    """A line's kind (``ul`` item, ``ol`` item or ``p`` text) and its text."""
+def _line_kind(line: str) -> tuple[str, str, int]:
+    """A line's kind (``ul`` item, ``ol`` item or ``p`` text), its text and its number."""
     if bullet := _BULLET.match(line):
-        return "ul", bullet[1].strip()
+        return "ul", bullet[1].strip(), 0
     if numbered := _NUMBERED.match(line):
-        return "ol", numbered[1].strip()
-    return "p", line
+        return "ol", numbered[2].strip(), int(numbered[1])
+    return "p", line, 0
 
 
 def _block(lines: list[str]) -> str:
@@ -205,7 +205,7 @@ def _block(lines: list[str]) -> str:
     lines a numbered list, other runs a paragraph (its line breaks kept)."""
     html: list[str] = []
     run: list[str] = []
-    kind = ""
+    kind, start = "", 1
 
     def close() -> None:
         if not run:
@@ -214,14 +214,16 @@ def _block(lines: list[str]) -> str:
             html.append("<p>" + "<br>\n".join(run) + "</p>")
         else:
             items = "".join(f"<li>{item}</li>" for item in run)
-            html.append(f"<{kind}>{items}</{kind}>")
+            # A numbered list keeps its author's first number (``3.`` is not shown as 1.).
+            first = f' start="{start}"' if kind == "ol" and start != 1 else ""
+            html.append(f"<{kind}{first}>{items}</{kind}>")
         run.clear()
 
     for line in lines:
-        this, text = _line_kind(line)
+        this, text, number = _line_kind(line)
         if this != kind:
             close()
-            kind = this
+            kind, start = this, number
         run.append(_inline(text))
     close()
     return "\n".join(html)
