@@ -78,6 +78,11 @@ PATHS = [
     "/media/teams/" + "a" * 5000 + ".webp",
     "/media/%00",
     "/members/99999999999999999999",
+    "/waiting?next=%ff",
+    "/login?next=//evil.example/%0d%0aSet-Cookie:x=1",
+    "/register?step=%00&email=" + "a" * 3000,
+    "/notifications/99999999999999999999",
+    "/notifications/-1",
 ]
 
 
