@@ -30,8 +30,11 @@ log = logging.getLogger("wap.media")
 # may keep an image for a year without asking again.
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"webp": "image/webp", "png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}
-# What a key under /media may be: a kind's folder and a file name of ours, nothing else.
-_KEY = re.compile(r"(teams|avatars)/[A-Za-z0-9][A-Za-z0-9_-]{0,80}(\.thumb)?\.[a-z]{3,4}")
+# What a key under /media may be: a kind's folder and a file name of ours with an image's
+# extension, nothing else (an .html or .svg someone else put in the bucket is never served).
+_KEY = re.compile(
+    r"(teams|avatars)/[A-Za-z0-9][A-Za-z0-9_-]{0,80}(\.thumb)?\.(" + "|".join(CONTENT_TYPES) + ")"
+)
 # Storage that does not answer fails the request in seconds, not after obstore's default
 # ten retries over three minutes.
 CLIENT: ClientConfig = {"connect_timeout": "3s", "timeout": "20s"}
@@ -144,11 +147,9 @@ class S3ImageStore(ImageStore):
         except StorageError as error:
             log.warning("object storage unreadable for %s: %s", key, error)
             raise Unavailable() from error
-        extension = key.rsplit(".", 1)[-1]
-        content_type = str(
-            result.attributes.get("Content-Type")
-            or CONTENT_TYPES.get(extension, "application/octet-stream")
-        )
+        # The type is the name's, not the object's stored Content-Type (which whoever wrote
+        # the object chose): /media sends images only.
+        content_type = CONTENT_TYPES[key.rsplit(".", 1)[-1]]
 
         async def chunks() -> AsyncIterator[bytes]:
             async for chunk in result.stream(min_chunk_size=256 * 1024):

@@ -47,7 +47,7 @@ from wap.application.teams.queries import (
     TeamQuery,
 )
 from wap.domain.applications import ApplicationStatus
-from wap.domain.errors import WapError
+from wap.domain.errors import LeaderOnly, WapError
 from wap.domain.members import MemberStatus
 from wap.domain.teams import TeamStatus, parse_category, parse_genre, recruitment_closed
 from wap.entrypoints.config import Settings
@@ -296,8 +296,13 @@ async def create_team(
 @get("/teams/{team_id:int}/edit", include_in_schema=False)
 async def edit_team_page(
     request: Req, team_id: Id, page: FromDishka[Page], get_team: FromDishka[GetTeamDetail]
-) -> Template:
-    team = await get_team(TeamQuery(team_id, page.identity.actor))
+) -> Template | Redirect:
+    actor = page.identity.actor
+    if actor is None:
+        return back("/login")
+    team = await get_team(TeamQuery(team_id, actor))
+    if team.leader_id != actor.member_id:  # only the leader edits (PATCH /teams/{id})
+        return back(f"/teams/{team_id}", error="permission.leader_only")
     form = {
         "title": team.title,
         "genre": team.genre,
@@ -340,6 +345,8 @@ async def edit_team(
             data = await body.image.read(settings.max_image_bytes + 1)
             await upload(Upload(actor, data, team_id))
     except WapError as refused:
+        if isinstance(refused, LeaderOnly):  # not the leader: no form to show them again
+            return back(f"/teams/{team_id}", error=refused.code)
         team = await get_team(TeamQuery(team_id, page.identity.actor))
         return await page.render(
             request,

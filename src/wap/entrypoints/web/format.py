@@ -158,8 +158,9 @@ def initial(person: Any) -> str:
 # character that cannot stand unencoded in a URL; trailing punctuation stays outside.
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}’”"
+_OPENERS = {")": "(", "]": "[", "}": "{"}
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 
 
@@ -169,8 +170,17 @@ def _inline(text: str) -> str:
     for found in _URL.finditer(text):
         url = found.group(0)
         end = found.end()
-        while url and url[-1] in _URL_TAIL:
-            url, end = url[:-1], end - 1
+        # Unbalanced closing brackets, counted once: a bracket of the address's own stays.
+        unmatched = {c: url.count(c) - url.count(o) for c, o in _OPENERS.items()}
+        cut = len(url)
+        while cut and url[cut - 1] in _URL_TAIL:
+            tail = url[cut - 1]
+            if tail in unmatched:
+                if unmatched[tail] <= 0:
+                    break  # its own closing bracket: ``…/wiki/Go_(언어)``
+                unmatched[tail] -= 1
+            cut -= 1
+        url, end = url[:cut], end - (len(url) - cut)
         if len(url) <= len("https://"):
             continue
         out.append(str(escape(text[last : found.start()])))
@@ -181,13 +191,13 @@ def _inline(text: str) -> str:
     return "".join(out)
 
 
-def _line_kind(line: str) -> tuple[str, str]:
-    """A line's kind (``ul`` item, ``ol`` item or ``p`` text) and its text."""
+def _line_kind(line: str) -> tuple[str, str, int]:
+    """A line's kind (``ul`` item, ``ol`` item or ``p`` text), its text and its number."""
     if bullet := _BULLET.match(line):
-        return "ul", bullet[1].strip()
+        return "ul", bullet[1].strip(), 0
     if numbered := _NUMBERED.match(line):
-        return "ol", numbered[1].strip()
-    return "p", line
+        return "ol", numbered[2].strip(), int(numbered[1])
+    return "p", line, 0
 
 
 def _block(lines: list[str]) -> str:
@@ -195,7 +205,7 @@ def _block(lines: list[str]) -> str:
     lines a numbered list, other runs a paragraph (its line breaks kept)."""
     html: list[str] = []
     run: list[str] = []
-    kind = ""
+    kind, start = "", 1
 
     def close() -> None:
         if not run:
@@ -204,14 +214,16 @@ def _block(lines: list[str]) -> str:
             html.append("<p>" + "<br>\n".join(run) + "</p>")
         else:
             items = "".join(f"<li>{item}</li>" for item in run)
-            html.append(f"<{kind}>{items}</{kind}>")
+            # A numbered list keeps its author's first number (``3.`` is not shown as 1.).
+            first = f' start="{start}"' if kind == "ol" and start != 1 else ""
+            html.append(f"<{kind}{first}>{items}</{kind}>")
         run.clear()
 
     for line in lines:
-        this, text = _line_kind(line)
+        this, text, number = _line_kind(line)
         if this != kind:
             close()
-            kind = this
+            kind, start = this, number
         run.append(_inline(text))
     close()
     return "\n".join(html)
