@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import runner  # noqa: E402  (bench/runner.py: the processes, wrk and /proc helpers)
+import runner
 
 PAGES = {
     "detail": ("team_detail.lua", True),
@@ -123,7 +123,8 @@ def main() -> None:
                     runs = results[label, "on" if cache else "off", page]
                     cpu = statistics.median(c for c, _ in runs)
                     spread = statistics.median(s for _, s in runs)
-                    cells.append(f"{label} {cpu:6.0f} µs ({cpu / floor_cpu:4.2f}×, p99/p50 {spread:.1f})")
+                    multiple = cpu / floor_cpu
+                    cells.append(f"{label} {cpu:6.0f} µs ({multiple:4.2f}×, p99/p50 {spread:.1f})")
                 print(f"  {page:8} cache {'on ' if cache else 'off'}: " + " → ".join(cells))
     finally:
         bench.processes.stop_all()

@@ -46,6 +46,7 @@ from wap.adapters.metrics import (
     RedisFlushJournal,
     RedisOperationsReader,
 )
+from wap.adapters.redis.batch import CommandBatch
 from wap.adapters.redis.client import redis_client
 from wap.adapters.redis.live import RedisLiveEvents
 from wap.adapters.redis.probe import RedisProbe
@@ -278,9 +279,15 @@ class RedisProvider(Provider):
     def rate_limiter(self, redis: Redis) -> RateLimiter:
         return RedisRateLimiter(redis)
 
+    @provide
+    def command_batch(self, redis: Redis) -> CommandBatch:
+        # One for the process: the cache's GETs and the team pages' scripts of the same
+        # loop turn share a pipeline.
+        return CommandBatch(redis)
+
     @provide(provides=AnyOf[RedisBytesStore, BytesStore])
-    def bytes_store(self, redis: Redis) -> RedisBytesStore:
-        return RedisBytesStore(redis)
+    def bytes_store(self, redis: Redis, batch: CommandBatch) -> RedisBytesStore:
+        return RedisBytesStore(redis, batch=batch)
 
     @provide
     def ledger(self, redis: Redis) -> RedisViewLedger:
@@ -292,9 +299,9 @@ class RedisProvider(Provider):
 
     @provide
     def viewed_pages(
-        self, redis: Redis, store: RedisBytesStore, ledger: RedisViewLedger
+        self, redis: Redis, store: RedisBytesStore, ledger: RedisViewLedger, batch: CommandBatch
     ) -> ViewedPageCache:
-        return RedisViewedPages(redis, store, ledger)
+        return RedisViewedPages(redis, store, ledger, batch)
 
     @provide(provides=AnyOf[RedisFlushJournal, FlushJournal])
     def flush_journal(self, redis: Redis) -> RedisFlushJournal:
