@@ -111,7 +111,9 @@ def main() -> None:
                 print(
                     f"round {round_ + 1} {label:6} cache {key[1]:3} {page:8} "
                     f"{cpu_us:7.0f} µs/request  p99/p50 {spread:4.1f}  "
-                    f"{found['requests'] / (found['duration_us'] / 1e6):7.0f} req/s",
+                    f"{found['requests'] / (found['duration_us'] / 1e6):7.0f} req/s  "
+                    f"max {found['max_us'] / 1000:6.0f} ms  errors "
+                    f"{found['non_2xx'] + found['timeouts'] + found['read_errors']}",
                     flush=True,
                 )
         floor_cpu = statistics.median(c for c, _ in results["floor", "—", "floor"])

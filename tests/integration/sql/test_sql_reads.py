@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+import pytest
+from sqlalchemy import insert, literal, select, text
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from wap.adapters.sql.engine import create_read_engine, create_sessionmaker
@@ -108,5 +110,30 @@ async def test_anything_but_execute_is_refused(engine: AsyncEngine, database_url
             except AttributeError:
                 continue
             raise AssertionError(f"SqlReads offers {method}")
+    finally:
+        await reads.dispose()
+
+
+async def test_reads_take_turns_in_order_and_a_long_wait_is_unavailable(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """The pool's own queue is not fair; SqlReads' turns are (first come, first served), and
+    a read that cannot get one in time fails as the pool would (503), not forever."""
+    reads = SqlReads(create_read_engine(database_url), connections=1, wait_seconds=0.3)
+    try:
+        finished: list[int] = []
+
+        async def read(n: int) -> None:
+            assert (await reads.execute(select(literal(n)))).scalar_one() == n
+            finished.append(n)
+
+        await asyncio.gather(*(read(n) for n in range(20)))
+        assert finished == list(range(20))
+
+        await reads._turns.acquire()  # as if a statement held the only connection
+        with pytest.raises(PoolTimeoutError):
+            await reads.execute(select(literal(1)))
+        reads._turns.release()
+        assert (await reads.execute(select(literal(7)))).scalar_one() == 7
     finally:
         await reads.dispose()

@@ -61,6 +61,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
 
+# The read engine's pool: SqlReads lets at most READ_CONNECTIONS statements wait for it at once.
+READ_POOL_SIZE, READ_MAX_OVERFLOW = 10, 20
+READ_CONNECTIONS = READ_POOL_SIZE + READ_MAX_OVERFLOW
+
+
 def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """The engine of the hot read paths (``SqlReads``): connections in autocommit mode.
 
@@ -77,7 +82,12 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(
-            parsed, echo=echo, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT"
+            parsed,
+            echo=echo,
+            connect_args={"timeout": 30},
+            isolation_level="AUTOCOMMIT",
+            pool_size=READ_POOL_SIZE,
+            max_overflow=READ_MAX_OVERFLOW,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -99,8 +109,8 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # own, as large, so that the hot reads never wait behind the writes' connections.
         pool_pre_ping=False,
         pool_recycle=1800,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=READ_POOL_SIZE,
+        max_overflow=READ_MAX_OVERFLOW,
         pool_timeout=10,
         connect_args={"connect_timeout": 5},
     )
