@@ -65,7 +65,8 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 MYSQL_HOST, MYSQL_PORT, MYSQL_USER = "127.0.0.1", 3306, "root"
 DATABASE = "wap_bench"
 DATABASE_URL = f"mysql+aiomysql://{MYSQL_USER}@{MYSQL_HOST}:{MYSQL_PORT}/{DATABASE}"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# WAP_BENCH_REDIS_URL: another Redis database when 14 is taken (it is emptied).
+REDIS_URL = os.environ.get("WAP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER_CORE, LOAD_CORE = "0", "1"
 KST = ZoneInfo("Asia/Seoul")
 
@@ -86,6 +87,10 @@ CEILINGS = (
     ("profile, cache off", FLOOR_SQL, "a MariaDB round trip: the member's row"),
 )
 RSS_LIMIT_MIB = 150.0
+# Issue 19's targets: the server's CPU time per request as a multiple of the floor's (taken in
+# the same run), and the spread of the saturation runs' latencies.
+CACHED_CPU_MULTIPLE, UNCACHED_CPU_MULTIPLE, P99_OVER_P50 = 2.5, 8.0, 3.0
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
 class BenchError(RuntimeError):
@@ -122,6 +127,8 @@ class Run:
     hit_rate: float | None = None
     floor_share: float | None = None
     others_on_core: float | None = None  # % of the server's core that other processes used
+    cpu_us: float | None = None  # the server's CPU time (user + system) per request served
+    floor_cpu_multiple: float | None = None  # cpu_us over the floor's (mean of its two runs)
     command: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -160,6 +167,7 @@ class Report:
     original_floor: Run | None = None  # the floor app at the original scenario's pace
     floor_rps: float | None = None  # the mean of the first and the last floor run
     floor_drift: float | None = None  # % between them
+    floor_cpu_us: float | None = None  # the floor's CPU per request, mean of its two runs
     runs: list[Run] = field(default_factory=list)
     views: list[ViewCheck] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
@@ -647,10 +655,15 @@ class Bench:
         pid = serving_pid(server.process.pid, server.port)
         reset_redis_stats()
         share = CoreShare(pid)
+        ticks = cpu_ticks(pid)
         result = self.wrk(name, server, script, args, self.durations.saturation)
         others = share.others()
         rss = rss_mib(pid)
         wait_drained(pid, server.port)
+        # Every request sent is served by the time the server drains (its views count too),
+        # so the CPU it took up to then is divided by wrk's requests plus those in flight
+        # when wrk stopped (at most one per connection: a bound of under 0.5 % at 30 s).
+        spent_s = (cpu_ticks(pid) - ticks) / TICKS_PER_SECOND
         seconds = result["duration_us"] / 1e6
         run = Run(
             name=name,
@@ -673,12 +686,14 @@ class Bench:
             rss_mib=rss,
             hit_rate=redis_hit_rate(),
             others_on_core=others,
+            cpu_us=1e6 * spent_s / max(1, int(result["requests"])),
             command=str(result["command"]),
             extra=result,
         )
         self.report.runs.append(run)
         self.say(
-            f"{name}: {run.rps:.0f} req/s, p99 {run.p99_ms:.1f} ms, errors {run.errors}, "
+            f"{name}: {run.rps:.0f} req/s, CPU {fmt(run.cpu_us, 0)} µs/request, "
+            f"p99 {run.p99_ms:.1f} ms, errors {run.errors}, "
             f"RSS {run.rss_mib:.0f} MiB; others used {others:.0f}% of core {SERVER_CORE}"
         )
         return run
@@ -887,8 +902,12 @@ class Bench:
         floor_rps = (first.rps + last.rps) / 2
         self.report.floor_rps = floor_rps
         self.report.floor_drift = 100 * abs(first.rps - last.rps) / floor_rps if floor_rps else None
+        floor_cpu = [r.cpu_us for r in (first, last) if r.cpu_us]
+        self.report.floor_cpu_us = statistics.mean(floor_cpu) if floor_cpu else None
         for run in self.report.runs:
             run.floor_share = 100 * run.rps / floor_rps if floor_rps else None
+            if run.cpu_us is not None and self.report.floor_cpu_us:
+                run.floor_cpu_multiple = run.cpu_us / self.report.floor_cpu_us
         self.say(
             f"floor: {first.rps:.0f} req/s first, {last.rps:.0f} last "
             f"(drift {fmt(self.report.floor_drift, 1, '%')})"
@@ -983,6 +1002,31 @@ def targets(report: Report) -> list[tuple[str, str, bool]]:
         if drift is not None and drift > FLOOR_DRIFT_LIMIT
         else ""
     )
+    for name, multiple in (
+        ("detail, cache on", CACHED_CPU_MULTIPLE),
+        ("profile, cache on", CACHED_CPU_MULTIPLE),
+        ("detail, cache off", UNCACHED_CPU_MULTIPLE),
+        ("profile, cache off", UNCACHED_CPU_MULTIPLE),
+    ):
+        run = by_name.get(name)
+        if run is not None and run.floor_cpu_multiple is not None:
+            rows.append(
+                (
+                    f"{name}: CPU per request ≤ {multiple:g}× the floor's",
+                    f"{run.floor_cpu_multiple:.2f}× ({fmt(run.cpu_us, 0)} µs)",
+                    run.floor_cpu_multiple <= multiple,
+                )
+            )
+    pages = [r for r in report.runs if r.server != FLOOR and r.p50_ms]
+    if pages:
+        worst = max(pages, key=lambda r: r.p99_ms / r.p50_ms)
+        rows.append(
+            (
+                f"saturation: p99 ≤ {P99_OVER_P50:g}× p50 on every page",
+                f"{worst.p99_ms / worst.p50_ms:.1f}× (largest: {worst.name})",
+                worst.p99_ms / worst.p50_ms <= P99_OVER_P50,
+            )
+        )
     for name, share in (
         ("detail, cache on", WARM_SHARE),
         ("profile, cache on", WARM_SHARE),
@@ -1135,6 +1179,9 @@ def render(report: Report) -> str:
                 "run",
                 "req/s",
                 "% of floor",
+                "CPU/request",
+                "× floor's CPU",
+                "p99/p50",
                 "mean",
                 "p50",
                 "p95",
@@ -1150,6 +1197,9 @@ def render(report: Report) -> str:
                     r.name,
                     fmt(r.rps, 0),
                     fmt(r.floor_share, 1, "%"),
+                    fmt(r.cpu_us, 0, " µs"),
+                    fmt(r.floor_cpu_multiple, 2, "×"),
+                    fmt(r.p99_ms / r.p50_ms if r.p50_ms else None, 1, "×"),
                     *latency_cells(r),
                     fmt(r.rss_mib, 0, " MiB"),
                     fmt(r.hit_rate, 1, "%"),

@@ -12,6 +12,7 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from wap.adapters.redis.batch import CommandBatch
 from wap.application.members.read_models import PublicProfile
 from wap.application.ports import ReadCache
 from wap.application.teams.read_models import TeamDetail
@@ -65,16 +66,20 @@ def team_key(team_id: int) -> str:
 
 
 class RedisBytesStore(BytesStore):
-    def __init__(self, redis: Redis, prefix: str = "wap:cache:") -> None:
+    def __init__(
+        self, redis: Redis, prefix: str = "wap:cache:", batch: CommandBatch | None = None
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
+        # Concurrent reads' GETs go in one pipeline per loop turn (adapters/redis/batch.py).
+        self._batch = batch or CommandBatch(redis)
 
     def redis_key(self, key: str) -> str:
         """Where ``key`` lives in Redis."""
         return self._prefix + key
 
     async def get(self, key: str) -> bytes | None:
-        found = await self._redis.get(self.redis_key(key))
+        found = await self._batch.execute("GET", self.redis_key(key))
         if found is None:
             return None
         return found.encode() if isinstance(found, str) else bytes(found)

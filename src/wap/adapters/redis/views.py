@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from wap.adapters.cache import Outage, RedisBytesStore, team_key
+from wap.adapters.redis.batch import CommandBatch
 from wap.application.errors import Unavailable
 from wap.application.teams.read_models import TeamDetail
 from wap.application.views.ports import ViewedPage, ViewedPageCache, ViewLedger
@@ -193,9 +194,17 @@ class RedisViewedPages(ViewedPageCache):
     """The cached page and its view in one script: one round trip for a team page (the
     cache's GET, then the ledger's SADD), where two steps would take two."""
 
-    def __init__(self, redis: Redis, store: RedisBytesStore, ledger: RedisViewLedger) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        store: RedisBytesStore,
+        ledger: RedisViewLedger,
+        batch: CommandBatch | None = None,
+    ) -> None:
         self._store, self._ledger = store, ledger
         self._script = redis.register_script(_TEAM_VIEWED)
+        # Concurrent pages' scripts go in one pipeline per loop turn (adapters/redis/batch.py).
+        self._batch = batch or CommandBatch(redis)
         self._decode = msgspec.json.Decoder(TeamDetail).decode
         self._outage = Outage("the cache")
 
@@ -208,7 +217,7 @@ class RedisViewedPages(ViewedPageCache):
         ]
         args = self._ledger.count_view_args(team_id, viewer, day)
         try:
-            found = await self._script(keys=keys, args=args)
+            found = await self._batch.evalsha(self._script.sha, _TEAM_VIEWED, keys, args)
         except (RedisError, OSError) as error:
             self._outage.failed(error)
             return None  # a miss: the caller reads the database and counts through the ledger
