@@ -152,7 +152,10 @@ async def opt(
     set_opt_in: FromDishka[SetOptIn],
 ) -> Redirect:
     async def act(form: Form) -> None:
-        opted = text_of(form, "in", 5) != "no"
+        answer = text_of(form, "in", 5)
+        if answer not in ("yes", "no"):  # the two buttons; anything else is not a choice
+            raise InvalidValue(field="in")
+        opted = answer == "yes"
         await set_opt_in(OptInCommand(page.identity.signed_in(), round_id, team_id, opted))
 
     return await run_action(request, page, "/rounds", act, "saved")
@@ -237,8 +240,8 @@ async def adjust(
         team, _, category = slot.partition(":")
         try:
             adjustment = Adjustment(text_of(form, "action", 10))
-        except ValueError:
-            adjustment = Adjustment.RESET
+        except ValueError:  # every form names its action; a guess could undo a pin
+            raise InvalidValue(field="action") from None
         await adjust_it(
             AdjustCommand(
                 page.identity.signed_in(),
