@@ -270,3 +270,19 @@ async def test_opt_in_choices_and_adjustments_refuse_what_does_not_fit(world: Wo
             assert landed(answer) == (f"/rounds/{rid}/preview", {"error": "request.invalid"})
     preview = (await client.get(f"/api/v1/rounds/{rid}/preview", headers=officer.auth)).json()
     assert preview["pins"] == [{"member_id": member.id, "team_id": tid, "category": "웹"}]
+
+
+async def test_a_team_title_with_markup_is_escaped_on_preview_home_and_inbox(world: World) -> None:
+    client = world.client
+    officer, leader, _other_leader, member, rid, _tid, _other = await _round_with_entry(world)
+    await client.post(f"/api/v1/rounds/{rid}/run", headers=officer.auth)
+    async with browser(world, officer.github) as boss:
+        page = await boss.get(f"/rounds/{rid}/preview")
+        assert page.status_code == 200 and "<script>alert(1)" not in page.text
+        assert "&lt;script&gt;alert(1)" in page.text
+    assert (await client.post(f"/api/v1/rounds/{rid}/publish", headers=officer.auth)).is_success
+    for who in (member, leader):
+        async with browser(world, who.github) as person:
+            for path in ("/rounds", "/notifications", f"/rounds/{rid}/preview"):
+                page = await person.get(path)
+                assert page.status_code < 500 and "<script>alert(1)" not in page.text, path
