@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import test_journeys as journeys
 from tests.club import demo_club
 from tests.conftest import IN_CI
 
@@ -25,8 +24,6 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 GRAVE = ("serious", "critical")
 PENDING_TEAM = "접근성 검사 팀"
-
-browser = journeys.browser  # the distribution's Chromium (fails in CI when it is missing)
 
 
 @pytest.fixture(scope="module")

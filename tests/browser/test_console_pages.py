@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_journeys import browser, person, shot
+from tests.browser.pages import person, shot
 from tests.club import demo_club
-
-__all__ = ["browser"]  # the module's Chromium fixture, shared with the journeys
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ against a real `wap serve` on the embedded default, seeded by `wap demo-seed`.""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -12,15 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
+from tests.browser.pages import person, shot
 from tests.club import demo_club
-from tests.conftest import IN_CI
 from wap.domain.terms import KST
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WAP = [sys.executable, "-m", "wap.entrypoints.cli"]
 
 
@@ -38,40 +35,6 @@ def server_log(home: Path) -> Path:
 def server(home: Path, server_log: Path) -> Iterator[str]:
     with demo_club(home, server_log) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        message = "Chromium is not installed (make test installs it: apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
-
-
-def person(browser: Browser, server: str, login: str, width: int = 1280) -> Page:
-    context = browser.new_context(
-        base_url=server, viewport={"width": width, "height": 900}, locale="ko-KR"
-    )
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_test_id("demo").click()
-    page.get_by_test_id(f"demo-{login}").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_a_member_and_an_officer_go_through_team_building(browser: Browser, server: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.test_journeys import browser, person  # noqa: F401 (the browser fixture)
+from tests.browser.pages import person
 from tests.club import demo_club
 
 
@@ -23,7 +23,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_the_applicants_page_shows_the_accept_within_2_seconds(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: str,
 ) -> None:
     applicant = person(browser, live_server, "demo-designer")

@@ -8,19 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, expect
 
+from tests.browser.pages import person, shot
 from tests.browser.test_journeys import (  # noqa: F401 - pytest finds the fixtures by name
-    browser,
     home,
-    person,
     server,
     server_log,
-    shot,
 )
 from wap.domain.terms import KST
 
 
 def test_a_member_ranks_and_an_officer_previews_and_publishes(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     server: str,  # noqa: F811
 ) -> None:
     officer = person(browser, server, "demo-officer")
