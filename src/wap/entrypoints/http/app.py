@@ -30,6 +30,7 @@ from wap.application.errors import Unavailable
 from wap.domain.errors import WapError
 from wap.entrypoints import web as pages
 from wap.entrypoints.config import Settings
+from wap.entrypoints.heap import settle_heap
 from wap.entrypoints.http import admin, auth, members, notifications, rounds, system, teams
 from wap.entrypoints.http.headers import security_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
@@ -256,5 +257,13 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
 
 
 def app_from_env() -> Litestar:
-    """Factory for ``uvicorn --factory``: each worker process builds its own app."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory`` (``wap serve``): each worker process builds its own
+    app, and once it has started, settles its heap (entrypoints/heap.py). Tests build apps
+    with ``create_app`` instead, many per process: nothing of theirs is frozen."""
+    app = create_app(Settings.from_env())
+
+    async def settle() -> None:
+        settle_heap()
+
+    app.on_startup.append(settle)  # after the app's own start-up hooks
+    return app
