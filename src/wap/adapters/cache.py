@@ -85,7 +85,8 @@ class RedisBytesStore(BytesStore):
         return found.encode() if isinstance(found, str) else bytes(found)
 
     async def add(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        await self._redis.set(self.redis_key(key), value, ex=ttl_seconds, nx=True)
+        # A miss's page goes in the same pipelines as the hits' GETs.
+        await self._batch.execute("SET", self.redis_key(key), value, "EX", ttl_seconds, "NX")
 
     async def bury(self, keys: list[str], ttl_seconds: int) -> None:
         if keys:

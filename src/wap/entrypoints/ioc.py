@@ -306,8 +306,8 @@ class RedisProvider(Provider):
         return RedisBytesStore(redis, batch=batch)
 
     @provide
-    def ledger(self, redis: Redis) -> RedisViewLedger:
-        return RedisViewLedger(redis)
+    def ledger(self, redis: Redis, batch: CommandBatch) -> RedisViewLedger:
+        return RedisViewLedger(redis, batch=batch)
 
     @provide
     def view_ledger(self, ledger: RedisViewLedger) -> ViewLedger:

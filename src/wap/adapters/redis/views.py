@@ -81,8 +81,13 @@ def _counts(raw: dict[Any, Any]) -> dict[int, int]:
 
 
 class RedisViewLedger(ViewLedger):
-    def __init__(self, redis: Redis, prefix: str = "wap:views:") -> None:
+    def __init__(
+        self, redis: Redis, prefix: str = "wap:views:", batch: CommandBatch | None = None
+    ) -> None:
         self._redis = redis
+        # A team page read from the database records its view here: concurrent pages'
+        # scripts go in one pipeline per loop turn, as a cached page's do (RedisViewedPages).
+        self._batch = batch or CommandBatch(redis)
         self._day = f"{prefix}day:"
         self._pending = f"{prefix}pending"
         self._claim = f"{prefix}claim:"
@@ -110,9 +115,11 @@ class RedisViewLedger(ViewLedger):
         return [viewer.key if viewer is not None else "", team_id, expires]
 
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
-        total = await self._record_and_count(
-            keys=self.count_view_keys(team_id, day),
-            args=self.count_view_args(team_id, viewer, day),
+        total = await self._batch.evalsha(
+            self._record_and_count.sha,
+            _RECORD_AND_COUNT,
+            self.count_view_keys(team_id, day),
+            self.count_view_args(team_id, viewer, day),
         )
         return int(total)
 

@@ -32,13 +32,12 @@ from wap.entrypoints import web as pages
 from wap.entrypoints.config import Settings
 from wap.entrypoints.heap import settle_heap
 from wap.entrypoints.http import admin, auth, members, notifications, rounds, system, teams
-from wap.entrypoints.http.headers import security_headers
+from wap.entrypoints.http.headers import response_headers
 from wap.entrypoints.http.identity import HttpProvider, forget_refused_session
 from wap.entrypoints.http.media import media_router
 from wap.entrypoints.http.observability import (
     metrics_controller,
     prometheus_middleware,
-    request_ids,
 )
 from wap.entrypoints.http.paths import StaticFiles, refuse_control_paths
 from wap.entrypoints.http.problems import (
@@ -251,8 +250,9 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
 
     # Outermost, so that unmatched routes get an id and the security headers (the CSP of an
     # error page) too.
-    with_headers = security_headers(hsts=settings.cookie_secure)(app.asgi_handler)
-    app.asgi_handler = request_ids(with_headers, peer_is_trusted)
+    app.asgi_handler = response_headers(
+        app.asgi_handler, hsts=settings.cookie_secure, peer_is_trusted=peer_is_trusted
+    )
     return app
 
 

@@ -4,8 +4,8 @@ request id on every response and on every log line written while serving it."""
 from __future__ import annotations
 
 import hmac
+import random
 import re
-import secrets
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -31,7 +31,6 @@ from prometheus_client import (
 from wap.adapters.metrics import RATE_LIMITED, OperationsReader, ReadingsCollector
 from wap.application.system.readiness import CheckReadiness
 from wap.entrypoints.config import Settings
-from wap.entrypoints.logs import REQUEST_ID
 
 METRICS_PATH = "/metrics"
 # Request latency buckets (seconds): a cached page takes a millisecond or two, a write tens.
@@ -153,40 +152,22 @@ def metrics_controller(settings: Settings) -> type[PrometheusController]:
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 PeerIsTrusted = Callable[[Scope], bool]
+# Request ids need to be distinct, not secret: 64 bits from the process's Mersenne Twister
+# (seeded from the OS, and again in a forked child) instead of a system call per request.
+_bits = random.getrandbits
 
 
 def new_request_id() -> str:
-    return secrets.token_hex(8)
+    return f"{_bits(64):016x}"
 
 
-def request_ids(app: ASGIApp, peer_is_trusted: PeerIsTrusted) -> ASGIApp:
-    """Wraps the whole app (unmatched routes too): gives each HTTP request an id, keeps it in
-    the logging context while the request runs, and returns it as ``X-Request-ID``. An id
-    sent by the client is kept only from a trusted proxy and only when it is 1–128 of
-    ``[A-Za-z0-9._-]``; anything else gets a fresh one."""
-
-    async def with_request_id(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        given = None
-        if peer_is_trusted(scope):
-            for name, value in scope["headers"]:
-                if name == REQUEST_ID_HEADER:
-                    given = value if _VALID_ID.fullmatch(value) else None
-                    break
-        request_id = given.decode() if given is not None else new_request_id()
-        header = (REQUEST_ID_HEADER, request_id.encode())
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
-
-        token = REQUEST_ID.set(request_id)
-        try:
-            await app(scope, receive, send_with_id)
-        finally:
-            REQUEST_ID.reset(token)
-
-    return with_request_id
+def request_id_of(scope: Scope, peer_is_trusted: PeerIsTrusted) -> str:
+    """The request's id: the one a trusted proxy sent when it is 1–128 of
+    ``[A-Za-z0-9._-]``, else a fresh one."""
+    if peer_is_trusted(scope):
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                if _VALID_ID.fullmatch(value):
+                    return value.decode()
+                break
+    return new_request_id()

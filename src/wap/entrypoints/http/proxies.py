@@ -43,6 +43,7 @@ def parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
+@functools.lru_cache(maxsize=8192)  # and formatting an address costs more than looking it up
 def canonical(address: str) -> str | None:
     """The address as Python writes it, or None."""
     ip = parse(address)
@@ -107,7 +108,7 @@ class TrustedProxies:
         ip = parse(address)
         if ip is None:
             return False
-        if str(ip) in self._addresses:
+        if canonical(address) in self._addresses:
             return True
         return any(ip in network for network in self._networks)
 
