@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -72,6 +73,12 @@ return 1
 """
 
 
+@functools.lru_cache(maxsize=4)  # every page asks; the answer changes once a day
+def _day_set_expires(day: date) -> int:
+    """When a day's viewer sets expire (unix time): an hour after the day has ended."""
+    return int(day_ends(day).timestamp()) + 3600
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -111,8 +118,7 @@ class RedisViewLedger(ViewLedger):
     @staticmethod
     def count_view_args(team_id: int, viewer: Viewer | None, day: date) -> list[str | int]:
         """ARGV of ``_COUNT_VIEW``: the viewer, the team, when the day set expires."""
-        expires = int(day_ends(day).timestamp()) + 3600
-        return [viewer.key if viewer is not None else "", team_id, expires]
+        return [viewer.key if viewer is not None else "", team_id, _day_set_expires(day)]
 
     async def record_and_count(self, team_id: int, viewer: Viewer, day: date) -> int:
         total = await self._batch.evalsha(
