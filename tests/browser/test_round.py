@@ -51,6 +51,24 @@ def test_a_member_ranks_and_an_officer_previews_and_publishes(
     expect(officer.get_by_test_id("placements")).to_contain_text("정새내")
     expect(officer.get_by_test_id("rank-counts")).to_contain_text("1지망 1명")
     shot(officer, "round-preview-desktop")
+
+    # Adjustments are chosen by name: the pin form lists the round's members and its teams'
+    # slots, and a pinned pair says so in the table.
+    pin = officer.get_by_test_id("pin-form")
+    pin.get_by_label("회원").select_option(label="정새내")
+    assert pin.get_by_label("팀과 분야").locator("option").count() >= 2
+    pin.get_by_role("button", name="고정").click()
+    expect(officer.get_by_test_id("placements")).to_contain_text("(고정)")
+
+    # On a phone each placement is a card whose values are labelled; nothing is wider than
+    # the screen.
+    phone = person(browser, server, "demo-officer", width=390)
+    phone.goto(officer.url)
+    row = phone.get_by_test_id("placements").locator("tbody tr").first
+    label = row.locator("td").first.evaluate("e => getComputedStyle(e, '::before').content")
+    assert label == '"회원"'
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "round-preview-phone")
     officer.get_by_test_id("publish").click()
     expect(officer.get_by_test_id("published")).to_be_visible()
 

@@ -74,6 +74,13 @@ async def test_a_round_through_the_pages_without_javascript(world: World) -> Non
         assert landed(removed) == (f"/rounds/{rid}/preview", {"notice": "saved"})
         preview = await boss.get(f"/rounds/{rid}/preview")
         assert "2지망 1명" in preview.text
+        # Adjustments name people and teams, never raw numbers: the removed pair by name,
+        # and the pin form's choices are the round's members and its teams' slots.
+        title = team["title"]
+        assert f'<span class="name">Member</span> · {title} · IOS' in preview.text
+        assert f'<option value="{member.id}">Member</option>' in preview.text
+        for category in ("IOS", "웹"):
+            assert f'<option value="{tid}:{category}">{title} · {category}</option>' in preview.text
         published = await post_form(boss, f"/rounds/{rid}/publish", page=f"/rounds/{rid}/preview")
         assert landed(published) == (f"/rounds/{rid}/preview", {"notice": "done"})
         assert "결과가 발표되었습니다" in (await boss.get(f"/rounds/{rid}/preview")).text

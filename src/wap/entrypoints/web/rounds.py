@@ -11,7 +11,7 @@ from litestar import get, post
 from litestar.response import Redirect, Template
 
 from wap.application.labels import ROUND_REASON
-from wap.application.rounds.read_models import MyChoices, RoundView
+from wap.application.rounds.read_models import MyChoices, Preview, RoundView
 from wap.application.rounds.use_cases import (
     AdjustCommand,
     Adjustment,
@@ -227,8 +227,34 @@ async def preview_page(
     except WapError as refused:
         return back("/rounds", error=refused.code)
     return await page.render(
-        request, "round_preview.html", preview=found, round=found.round, reasons=ROUND_REASON
+        request,
+        "round_preview.html",
+        preview=found,
+        round=found.round,
+        reasons=ROUND_REASON,
+        **pin_choices(found),
     )
+
+
+def pin_choices(preview: Preview) -> dict[str, Any]:
+    """What the officer's adjustments name, by name: every member with choices (placed or
+    not) and every slot of the round's teams (filled by the preview or still open), for the
+    pin form's selects; and names for the ids of the removed pairs."""
+    names = {p.member_id: p.name for p in preview.placed}
+    names.update((u.member_id, u.name) for u in preview.unplaced)
+    titles = {p.team_id: p.team_title for p in preview.placed}
+    titles.update((o.team_id, o.team_title) for o in preview.open_slots)
+    slots = {(p.team_id, p.category) for p in preview.placed}
+    slots.update((o.team_id, o.category) for o in preview.open_slots)
+    return {
+        "pin_members": sorted(names.items(), key=lambda item: (item[1], item[0])),
+        "pin_slots": sorted(
+            ((team, category, titles[team]) for team, category in slots),
+            key=lambda slot: (slot[2], slot[1], slot[0]),
+        ),
+        "member_names": names,
+        "team_titles": titles,
+    }
 
 
 @post("/rounds/{round_id:int}/adjust", include_in_schema=False)
