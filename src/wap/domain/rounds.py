@@ -272,15 +272,24 @@ class Entry:
 
 
 def check_choices(
-    choices: Sequence[SlotKey], offered: Iterable[SlotKey], max_choices: int
+    choices: Sequence[SlotKey],
+    offered: Iterable[SlotKey],
+    max_choices: int,
+    saved: Iterable[SlotKey] = (),
 ) -> tuple[SlotKey, ...]:
-    """Up to ``max_choices`` distinct slots that the round offers."""
-    if len(choices) > max_choices:
-        raise TooManyChoices(field="choices")
+    """Up to ``max_choices`` distinct slots that the round offers. A slot of the member's
+    ``saved`` list that the round no longer offers (its team left the round, or the slot
+    filled) is dropped, not refused: it closed under the member, who chose it rightly, and
+    refusing it would block every later save until they found and removed it. A closed slot
+    they did not have is refused as before."""
     open_slots = set(offered)
-    if len(set(choices)) != len(choices) or any(c not in open_slots for c in choices):
+    closed = set(saved) - open_slots
+    kept = [c for c in choices if c not in closed]
+    if len(kept) > max_choices:
+        raise TooManyChoices(field="choices")
+    if len(set(kept)) != len(kept) or any(c not in open_slots for c in kept):
         raise ChoiceInvalid(field="choices")
-    return tuple(choices)
+    return tuple(kept)
 
 
 def check_message(raw: str | None) -> str:

@@ -91,3 +91,46 @@ async def test_a_round_through_the_pages_without_javascript(world: World) -> Non
         assert "매칭 라운드 결과" in inbox.text and "웹 자리에 배정되었습니다" in inbox.text
         page = await client.get("/rounds")
         assert "배정되었습니다:" in page.text and "(2지망)" in page.text
+
+
+async def test_a_choice_whose_team_leaves_shows_closed_and_blocks_nothing(world: World) -> None:
+    officer, leader = await world.account("Officer", officer=True), await world.account("Leader")
+    other_leader, member = await world.account("Other"), await world.account("Member")
+    team = await open_team(world, leader, officer, slots=[{"category": "웹", "capacity": 1}])
+    other = await open_team(
+        world, other_leader, officer, title="WAP 앱", slots=[{"category": "IOS", "capacity": 1}]
+    )
+    deadline = kst_local(datetime.now(UTC) + timedelta(days=1))
+    async with browser(world, officer.github) as boss:
+        await post_form(boss, "/rounds", {"deadline": deadline, "max_choices": "1"}, "/rounds")
+    rid = (await world.client.get("/api/v1/rounds/current")).json()["id"]
+    for who, tid in ((leader, team["id"]), (other_leader, other["id"])):
+        async with browser(world, who.github) as lead:
+            await post_form(lead, f"/rounds/{rid}/teams/{tid}/opt", {"in": "yes"}, "/rounds")
+    async with browser(world, member.github) as client:
+        added = await post_form(
+            client,
+            f"/rounds/{rid}/choices",
+            {"action": "add", "slot": f"{team['id']}:웹"},
+            "/rounds",
+        )
+        assert landed(added) == ("/rounds", {"notice": "saved"})
+    async with browser(world, leader.github) as lead:
+        await post_form(lead, f"/rounds/{rid}/teams/{team['id']}/opt", {"in": "no"}, "/rounds")
+    async with browser(world, member.github) as client:
+        page = await client.get("/rounds")
+        assert "마감됨: 다음 저장 때 빠집니다" in page.text
+        # The list is full (one choice) but that one closed: the add form is offered, and
+        # adding the other team's slot saves, dropping the closed choice.
+        assert 'name="slot"' in page.text
+        added = await post_form(
+            client,
+            f"/rounds/{rid}/choices",
+            {"action": "add", "slot": f"{other['id']}:IOS"},
+            "/rounds",
+        )
+        assert landed(added) == ("/rounds", {"notice": "saved"})
+        mine = (await client.get(f"/api/v1/rounds/{rid}/choices/me")).json()
+        assert [(c["team_id"], c["category"], c["open"]) for c in mine["choices"]] == [
+            (other["id"], "IOS", True)
+        ]

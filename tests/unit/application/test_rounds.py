@@ -20,8 +20,10 @@ from wap.application.rounds.use_cases import (
     ApplicantsQuery,
     ChoicesCommand,
     ExportRound,
+    GetMyChoices,
     GetRound,
     ListRoundApplicants,
+    MyChoicesQuery,
     OpenRound,
     OpenRoundCommand,
     OptInCommand,
@@ -213,6 +215,34 @@ async def test_who_may_do_what() -> None:
     pending = Actor(s["a"].id, Role.MEMBER, MemberStatus.PENDING)
     with pytest.raises(Exception, match=r"member\.not_approved"):
         await save(ChoicesCommand(pending, rid, ()))
+
+
+async def test_a_choice_that_closes_is_shown_closed_and_dropped_by_the_next_save() -> None:
+    rc, s = await setup()
+    rid, t1, t2 = s["round"], s["t1"].id, s["t2"].id
+    save, mine = rc.use(SaveChoices), rc.use(GetMyChoices)
+    a = actor(s["a"])
+    await save(ChoicesCommand(a, rid, ((t2, IOS), (t1, WEB), (t2, WEB))))
+    # t2 leaves the round: a's two choices of it close under them.
+    await rc.use(SetOptIn)(OptInCommand(actor(s["lead2"]), rid, t2, opted_in=False))
+    shown = await mine(MyChoicesQuery(a, rid))
+    assert [(c.team_id, c.category, c.open) for c in shown.choices] == [
+        (t2, IOS, False),
+        (t1, WEB, True),
+        (t2, WEB, False),
+    ]
+    assert shown.choices[0].team_title == s["t2"].title.value  # still named, though gone
+    # Moving the open one up (the pages send the whole list) is not refused for the closed
+    # ones: they are dropped.
+    saved = await save(ChoicesCommand(a, rid, ((t1, WEB), (t2, IOS), (t2, WEB))))
+    assert [(c.team_id, c.category, c.open) for c in saved.choices] == [(t1, WEB, True)]
+    # A closed slot the member never had is refused as before.
+    with pytest.raises(ChoiceInvalid):
+        await save(ChoicesCommand(a, rid, ((t1, WEB), (t2, IOS))))
+    # Back in the round, its slots can be chosen again.
+    await rc.use(SetOptIn)(OptInCommand(actor(s["lead2"]), rid, t2, opted_in=True))
+    again = await save(ChoicesCommand(a, rid, ((t1, WEB), (t2, IOS))))
+    assert [c.open for c in again.choices] == [True, True]
 
 
 async def test_an_empty_round_publishes_nothing() -> None:

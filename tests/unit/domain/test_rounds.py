@@ -259,6 +259,18 @@ def test_choices_are_distinct_offered_and_few_enough() -> None:
         check_choices([key(5)], [a, b], 5)
 
 
+def test_saved_choices_that_closed_are_dropped_and_only_those() -> None:
+    a, b, gone = key(0), key(1), key(7)
+    # gone was saved, then closed: dropped wherever it stands, before counting.
+    assert check_choices([gone, b, a], [a, b], 2, saved=[a, gone, b]) == (b, a)
+    # a closed slot the member never saved is refused, saved list or not.
+    with pytest.raises(ChoiceInvalid):
+        check_choices([a, key(8)], [a, b], 5, saved=[a, gone])
+    # an open slot the member saved stays, and still counts toward the limit.
+    with pytest.raises(TooManyChoices):
+        check_choices([a, b, gone], [a, b], 1, saved=[a, b, gone])
+
+
 def test_the_round_life_cycle() -> None:
     new = NewRound.open(officer_id=1, deadline=NOW + timedelta(days=2), max_choices=5, now=NOW)
     assert str(new.term) == "2026-2"

@@ -30,6 +30,9 @@ class ChoiceView(msgspec.Struct, frozen=True):
     team_id: int
     category: str
     team_title: str = ""
+    # False once the slot is no longer offered (its team left the round, or it filled): the
+    # member's next save drops it.
+    open: bool = True
 
 
 class MyOutcome(msgspec.Struct, frozen=True):

@@ -160,6 +160,12 @@ class _RoundUseCase:
                 places[SlotKey(team_id, slot.category)] = max(0, slot.capacity - slot.filled)
         return Offer(teams, places)
 
+    async def _entry(self, round_: Round, member_id: int) -> Entry | None:
+        """The member's saved choices in the round, if any."""
+        return next(
+            (e for e in await self._rounds.entries(round_.id) if e.member_id == member_id), None
+        )
+
     async def _name(self, member_id: int) -> str:
         member = await self._members.get(member_id)
         return member.name.value if member and member.name else f"#{member_id}"
@@ -339,7 +345,10 @@ class SaveChoices(_RoundUseCase):
             raise RoundNotEligible()
         offer = await self._offer(round_)
         wanted = [_key(team_id, category) for team_id, category in command.choices]
-        choices = check_choices(wanted, offer.open_slots, round_.max_choices)
+        saved = await self._entry(round_, actor.member_id)
+        choices = check_choices(
+            wanted, offer.open_slots, round_.max_choices, saved.choices if saved else ()
+        )
         entry = Entry(actor.member_id, choices, check_message(command.message), now)
         await self._rounds.save_entry(round_.id, entry)
         await self._uow.commit()
@@ -355,12 +364,19 @@ async def _mine(
     *,
     eligible: bool,
 ) -> MyChoices:
+    still_open = set(offer.open_slots)
+    chosen = entry.choices if entry else ()
+    titles = {c.team_id: offer.title(c.team_id) for c in chosen}
+    for team_id, title in titles.items():
+        if not title:  # the team left the round: its choice still shows, by its title
+            team = await case._teams.get(team_id)
+            titles[team_id] = team.title.value if team else ""
     return MyChoices(
         round=await case._view(round_),
         eligible=eligible,
         choices=[
-            ChoiceView(c.team_id, c.category.value, offer.title(c.team_id))
-            for c in (entry.choices if entry else ())
+            ChoiceView(c.team_id, c.category.value, titles[c.team_id], c in still_open)
+            for c in chosen
         ],
         message=entry.message if entry else "",
         saved_at=entry.submitted_at if entry else None,
@@ -379,14 +395,7 @@ class GetMyChoices(_RoundUseCase):
         query.actor.ensure_approved()
         round_ = await self._round(query.round_id)
         offer = await self._offer(round_)
-        entry = next(
-            (
-                e
-                for e in await self._rounds.entries(round_.id)
-                if e.member_id == query.actor.member_id
-            ),
-            None,
-        )
+        entry = await self._entry(round_, query.actor.member_id)
         eligible = query.actor.member_id in await self._rounds.eligible(round_.term)
         mine = await _mine(self, round_, query.actor, offer, entry, eligible=eligible)
         if round_.state is not RoundState.PUBLISHED:
