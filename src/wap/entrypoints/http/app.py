@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from dishka import Provider
-from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.litestar import DishkaRouter
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
@@ -49,6 +49,7 @@ from wap.entrypoints.http.problems import (
     problem_response,
 )
 from wap.entrypoints.http.proxies import TrustedProxies
+from wap.entrypoints.http.scopes import setup_lazy_dishka
 from wap.entrypoints.ioc import make_container
 from wap.entrypoints.web import format as display
 from wap.entrypoints.web.assets import REVALIDATE, favicon, not_modified
@@ -241,7 +242,7 @@ def create_app(settings: Settings | None = None, *extra_providers: Provider) -> 
         debug=False,
         logging_config=None,  # the process's logging is set up once (entrypoints/logs.py)
     )
-    setup_dishka(container, app)
+    setup_lazy_dishka(container, app)  # the request scope opened on first use (scopes.py)
 
     def peer_is_trusted(scope: Scope) -> bool:
         # The app's TrustedProxies, set when the app starts (start_proxies).

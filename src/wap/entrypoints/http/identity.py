@@ -201,24 +201,24 @@ def credentials(request: Request[Any, Any, Any], pages: bool = False) -> tuple[s
     return None, False
 
 
-class HttpProvider(Provider):
-    request = from_context(provides=Request, scope=Scope.REQUEST)
+class Identify:
+    """Who is asking, from the request: what ``Identity`` holds, for the handlers that take
+    it through this one object of the app instead of from dishka's request scope (the hot
+    reads: a caller without a token needs nothing of that scope, so the request never
+    enters it; scopes.py). A caller with a token needs the session store and the members'
+    table, which the request's scope gives."""
 
-    @provide(scope=Scope.APP)
-    async def trusted_proxies(self, settings: Settings) -> AsyncIterator[TrustedProxies]:
-        # One per app: its host names are resolved at start, then kept fresh in the background.
-        async with TrustedProxies.from_entries(settings.trusted_proxies).running() as proxies:
-            yield proxies
+    __slots__ = ("_proxies", "_settings")
 
-    @provide(scope=Scope.REQUEST)
-    async def identity(
+    def __init__(self, settings: Settings, proxies: TrustedProxies) -> None:
+        self._settings, self._proxies = settings, proxies
+
+    async def __call__(
         self,
-        request: Request,  # type: ignore[type-arg]
-        container: AsyncContainer,
-        settings: Settings,
-        proxies: TrustedProxies,
+        request: Request[Any, Any, Any],
+        container: AsyncContainer | None = None,
     ) -> Identity:
-        address = proxies.client_address(request.scope, request.headers)
+        address = self._proxies.client_address(request.scope, request.headers)
         # A web page with a cookie it cannot use (forged, expired, revoked) shows the visitor
         # signed out and clears the cookies (forget_refused_session); the API answers 401.
         pages = not is_api(request)
@@ -232,13 +232,15 @@ class HttpProvider(Provider):
             return _refused(request, address)
         if token is None:
             return Identity(client_ip=address)
-        # Only a caller with a token needs the session store and the members' table.
-        authenticate = await container.get(Authenticate)
+        # Only a caller with a token needs the session store and the members' table: the
+        # request's scope (the one the caller gave, else the request's own, entered now).
+        scope = container if container is not None else request.state.dishka_container
+        authenticate = await scope.get(Authenticate)
         # The API's cookie clients send the token in a header; the web pages' forms carry it
         # in a field, which their handlers check (entrypoints/web/shared.py).
         api_csrf = from_cookie and request.method in UNSAFE_METHODS and is_api(request)
         if api_csrf:
-            ensure_csrf(request, settings)
+            ensure_csrf(request, self._settings)
         try:
             actor, session_id = await authenticate(token)
         except (TokenInvalid, TokenExpired):
@@ -246,8 +248,31 @@ class HttpProvider(Provider):
                 raise
             return _refused(request, address)
         if api_csrf:
-            ensure_csrf(request, settings, session_id)
+            ensure_csrf(request, self._settings, session_id)
         return Identity(actor, session_id, address)
+
+
+class HttpProvider(Provider):
+    request = from_context(provides=Request, scope=Scope.REQUEST)
+
+    @provide(scope=Scope.APP)
+    async def trusted_proxies(self, settings: Settings) -> AsyncIterator[TrustedProxies]:
+        # One per app: its host names are resolved at start, then kept fresh in the background.
+        async with TrustedProxies.from_entries(settings.trusted_proxies).running() as proxies:
+            yield proxies
+
+    @provide(scope=Scope.APP)
+    def identify(self, settings: Settings, proxies: TrustedProxies) -> Identify:
+        return Identify(settings, proxies)
+
+    @provide(scope=Scope.REQUEST)
+    async def identity(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        container: AsyncContainer,
+        identify: Identify,
+    ) -> Identity:
+        return await identify(request, container)
 
 
 def _refused(request: Request[Any, Any, Any], address: str) -> Identity:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from dishka import FromDishka
-from litestar import get, patch, post, put
+from litestar import Request, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, MultipartBody
 from msgspec import Meta
 
@@ -26,7 +26,7 @@ from wap.entrypoints.http.bodies import (
     ProfilePatchBody,
     unpatched,
 )
-from wap.entrypoints.http.identity import Identity
+from wap.entrypoints.http.identity import Identify, Identity
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.http.responses import APPROVED, CREDENTIALS, SIGNED_IN, errors
 
@@ -48,8 +48,13 @@ class RegistrationBody(msgspec.Struct, forbid_unknown_fields=True):
     responses=errors(*CREDENTIALS, "member.not_found"),
 )
 async def public_profile(
-    member_id: Id, identity: FromDishka[Identity], get_profile: FromDishka[GetPublicProfile]
+    member_id: Id,
+    request: Request[Any, Any, Any],
+    identify: FromDishka[Identify],
+    get_profile: FromDishka[GetPublicProfile],
 ) -> PublicProfile:
+    # A hot read, like the team page (teams.py: team_detail).
+    identity = await identify(request)
     return await get_profile(GetProfileQuery(member_id, identity.actor))
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
-from litestar import Response, delete, get, patch, post, put
+from litestar import Request, Response, delete, get, patch, post, put
 from litestar.params import FromQuery, JSONBody, MultipartBody, QueryParameter
 
 from wap.application.media.upload import Upload, UploadTeamImage
@@ -62,7 +62,7 @@ from wap.entrypoints.http.bodies import (
     TeamPatchBody,
     unpatched,
 )
-from wap.entrypoints.http.identity import Identity
+from wap.entrypoints.http.identity import Identify, Identity
 from wap.entrypoints.http.params import Id
 from wap.entrypoints.http.responses import APPROVED, CREDENTIALS, LEADER, SIGNED_IN, errors
 
@@ -138,8 +138,14 @@ async def create_team(
     responses=errors(*CREDENTIALS, "team.not_found"),
 )
 async def team_detail(
-    team_id: Id, identity: FromDishka[Identity], get_team: FromDishka[GetTeamDetail]
+    team_id: Id,
+    request: Request[Any, Any, Any],
+    identify: FromDishka[Identify],
+    get_team: FromDishka[GetTeamDetail],
 ) -> TeamDetail:
+    # A hot read: the caller through the app's Identify, so that a request without a token
+    # never opens dishka's request scope (scopes.py).
+    identity = await identify(request)
     return await get_team(TeamQuery(team_id, identity.actor, identity.viewer))
 
 
