@@ -60,8 +60,9 @@ class InMemoryRoundRepository(RoundRepository):
     async def save_entry(self, round_id: int, entry: Entry) -> None:
         self._entries.setdefault(round_id, {})[entry.member_id] = entry
 
-    async def entries(self, round_id: int) -> list[Entry]:
-        return [e for _, e in sorted(self._entries.get(round_id, {}).items())]
+    async def entries(self, round_id: int, member_id: int | None = None) -> list[Entry]:
+        found = sorted(self._entries.get(round_id, {}).items())
+        return [e for m, e in found if member_id is None or m == member_id]
 
     async def save_ranking(self, round_id: int, team_id: int, member_ids: Sequence[int]) -> None:
         self._rankings.setdefault(round_id, {})[team_id] = tuple(member_ids)

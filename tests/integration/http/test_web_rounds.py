@@ -7,10 +7,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from tests.integration.http.conftest import World
 from tests.integration.http.test_team_building import open_team
 from tests.integration.http.test_web_parity import kst_local, landed, post_form
 from tests.integration.http.test_web_sessions import browser
+
+SAVED = ("/rounds", {"notice": "saved"})
+
+
+async def add_choice(client: httpx.AsyncClient, rid: int, slot: str) -> httpx.Response:
+    """The member's "자리 추가" form on /rounds: ``slot`` is ``team_id:category``."""
+    return await post_form(
+        client, f"/rounds/{rid}/choices", {"action": "add", "slot": slot}, "/rounds"
+    )
 
 
 async def test_a_round_through_the_pages_without_javascript(world: World) -> None:
@@ -41,13 +52,8 @@ async def test_a_round_through_the_pages_without_javascript(world: World) -> Non
         assert landed(joined) == ("/rounds", {"notice": "saved"})
     async with browser(world, member.github) as client:
         for slot in (f"{tid}:웹", f"{tid}:IOS"):
-            added = await post_form(
-                client, f"/rounds/{rid}/choices", {"action": "add", "slot": slot}, "/rounds"
-            )
-            assert landed(added) == ("/rounds", {"notice": "saved"})
-        too_many = await post_form(
-            client, f"/rounds/{rid}/choices", {"action": "add", "slot": f"{tid}:웹"}, "/rounds"
-        )
+            assert landed(await add_choice(client, rid, slot)) == SAVED
+        too_many = await add_choice(client, rid, f"{tid}:웹")
         assert landed(too_many)[1]["error"] in ("round.too_many_choices", "round.choice_invalid")
         moved = await post_form(
             client, f"/rounds/{rid}/choices", {"action": "down", "index": "0"}, "/rounds"
@@ -108,13 +114,7 @@ async def test_a_choice_whose_team_leaves_shows_closed_and_blocks_nothing(world:
         async with browser(world, who.github) as lead:
             await post_form(lead, f"/rounds/{rid}/teams/{tid}/opt", {"in": "yes"}, "/rounds")
     async with browser(world, member.github) as client:
-        added = await post_form(
-            client,
-            f"/rounds/{rid}/choices",
-            {"action": "add", "slot": f"{team['id']}:웹"},
-            "/rounds",
-        )
-        assert landed(added) == ("/rounds", {"notice": "saved"})
+        assert landed(await add_choice(client, rid, f"{team['id']}:웹")) == SAVED
     async with browser(world, leader.github) as lead:
         await post_form(lead, f"/rounds/{rid}/teams/{team['id']}/opt", {"in": "no"}, "/rounds")
     async with browser(world, member.github) as client:
@@ -123,13 +123,7 @@ async def test_a_choice_whose_team_leaves_shows_closed_and_blocks_nothing(world:
         # The list is full (one choice) but that one closed: the add form is offered, and
         # adding the other team's slot saves, dropping the closed choice.
         assert 'name="slot"' in page.text
-        added = await post_form(
-            client,
-            f"/rounds/{rid}/choices",
-            {"action": "add", "slot": f"{other['id']}:IOS"},
-            "/rounds",
-        )
-        assert landed(added) == ("/rounds", {"notice": "saved"})
+        assert landed(await add_choice(client, rid, f"{other['id']}:IOS")) == SAVED
         mine = (await client.get(f"/api/v1/rounds/{rid}/choices/me")).json()
         assert [(c["team_id"], c["category"], c["open"]) for c in mine["choices"]] == [
             (other["id"], "IOS", True)

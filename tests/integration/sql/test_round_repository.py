@@ -145,6 +145,10 @@ async def test_a_round_and_everything_in_it_round_trips(store: Store) -> None:
             Entry(a.id, (ios, web), "안녕 👋", NOW),
             Entry(b.id, (web, ios), "다시", NOW + timedelta(minutes=1)),
         ]
+        assert await repos.rounds.entries(round_.id, b.id) == [
+            Entry(b.id, (web, ios), "다시", NOW + timedelta(minutes=1))
+        ]
+        assert await repos.rounds.entries(round_.id, 999_999) == []
         assert await repos.rounds.rankings(round_.id) == {stored_team.id: (b.id, a.id)}
         again = await repos.rounds.get(round_.id)
         assert again == loaded

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+# Each engine's pool: connections kept, and more opened under a burst.
+POOL_SIZE, MAX_OVERFLOW = 10, 20
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -36,9 +39,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
 
-    if "charset" not in parsed.query:
-        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    return create_async_engine(
+    return _mysql_engine(
         parsed,
         echo=echo,
         # Correctness rests on row locks (FOR UPDATE) and guarded UPDATEs, not on snapshots.
@@ -46,6 +47,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # short transactions on neighbouring index entries, and lets a statement see rows
         # committed since the transaction began (a racing insert's winner, for instance).
         isolation_level="READ COMMITTED",
+    )
+
+
+def _mysql_engine(parsed: URL, *, echo: bool, **options: Any) -> AsyncEngine:
+    """A MySQL/MariaDB engine: utf8mb4, and the pool both engines share in shape."""
+    if "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return create_async_engine(
+        parsed,
+        echo=echo,
         # No ping before each use: it is a round trip, about 70 µs of CPU per request. A
         # connection that a restart broke fails one request (503), and that disconnect error
         # makes the pool drop every older connection; idle connections are renewed after
@@ -53,16 +64,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # tests/integration/test_database_restart.py shows both, under load and when quiet.
         pool_pre_ping=False,
         pool_recycle=1800,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
         pool_timeout=10,
         # A database that cannot be reached fails the request (503) in seconds, not minutes.
         connect_args={"connect_timeout": 5},
+        **options,
     )
 
 
-# The read engine's pool: SqlReads lets at most READ_CONNECTIONS statements wait for it at once.
-READ_POOL_SIZE, READ_MAX_OVERFLOW = 10, 20
+# The read engine's pool is as large as the writes', and its own, so that the hot reads never
+# wait behind the writes' connections: SqlReads lets at most READ_CONNECTIONS statements wait.
+READ_POOL_SIZE, READ_MAX_OVERFLOW = POOL_SIZE, MAX_OVERFLOW
 READ_CONNECTIONS = READ_POOL_SIZE + READ_MAX_OVERFLOW
 
 
@@ -98,21 +111,8 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
 
-    if "charset" not in parsed.query:
-        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    return create_async_engine(
-        parsed,
-        echo=echo,
-        isolation_level="AUTOCOMMIT",
-        skip_autocommit_rollback=True,
-        # The same choices as create_engine's (no ping, renewed after 30 min); a pool of its
-        # own, as large, so that the hot reads never wait behind the writes' connections.
-        pool_pre_ping=False,
-        pool_recycle=1800,
-        pool_size=READ_POOL_SIZE,
-        max_overflow=READ_MAX_OVERFLOW,
-        pool_timeout=10,
-        connect_args={"connect_timeout": 5},
+    return _mysql_engine(
+        parsed, echo=echo, isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True
     )
 
 

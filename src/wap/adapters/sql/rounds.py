@@ -164,22 +164,25 @@ class SqlRoundRepository(RoundRepository):
                 ],
             )
 
-    async def entries(self, round_id: int) -> list[Entry]:
+    async def entries(self, round_id: int, member_id: int | None = None) -> list[Entry]:
         choices: dict[int, list[SlotKey]] = {}
         query = (
             select(round_choices)
             .where(round_choices.c.round_id == round_id)
             .order_by(round_choices.c.member_id, round_choices.c.rank)
         )
-        for row in (await self._session.execute(query)).mappings():
-            choices.setdefault(row["member_id"], []).append(
-                SlotKey(row["team_id"], Category(row["category"]))
-            )
-        query = (
+        entries_query = (
             select(round_entries)
             .where(round_entries.c.round_id == round_id)
             .order_by(round_entries.c.member_id)
         )
+        if member_id is not None:
+            query = query.where(round_choices.c.member_id == member_id)
+            entries_query = entries_query.where(round_entries.c.member_id == member_id)
+        for row in (await self._session.execute(query)).mappings():
+            choices.setdefault(row["member_id"], []).append(
+                SlotKey(row["team_id"], Category(row["category"]))
+            )
         return [
             Entry(
                 row["member_id"],
@@ -187,7 +190,7 @@ class SqlRoundRepository(RoundRepository):
                 row["message"],
                 row["submitted_at"],
             )
-            for row in (await self._session.execute(query)).mappings()
+            for row in (await self._session.execute(entries_query)).mappings()
         ]
 
     async def save_ranking(self, round_id: int, team_id: int, member_ids: Sequence[int]) -> None:

@@ -66,8 +66,8 @@ class RoundRepository(Protocol):
         """Replace the member's choices and message."""
 
     @abstractmethod
-    async def entries(self, round_id: int) -> list[Entry]:
-        """Every member's choices, by member id."""
+    async def entries(self, round_id: int, member_id: int | None = None) -> list[Entry]:
+        """Every member's choices, by member id; or only ``member_id``'s (none or one)."""
 
     @abstractmethod
     async def save_ranking(self, round_id: int, team_id: int, member_ids: Sequence[int]) -> None:

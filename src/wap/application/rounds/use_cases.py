@@ -162,9 +162,8 @@ class _RoundUseCase:
 
     async def _entry(self, round_: Round, member_id: int) -> Entry | None:
         """The member's saved choices in the round, if any."""
-        return next(
-            (e for e in await self._rounds.entries(round_.id) if e.member_id == member_id), None
-        )
+        found = await self._rounds.entries(round_.id, member_id)
+        return found[0] if found else None
 
     async def _name(self, member_id: int) -> str:
         member = await self._members.get(member_id)
